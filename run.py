@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""One entry point for people and CI: `python3 run.py demo` and `python3 run.py test`.
+
+Needs only Python >= 3.11 on the machine: it creates `.venv/` and installs the project into it (the
+runtime dependencies for `demo`, plus the test extras for `test`), then runs the steps.
+Re-running skips the install when pyproject.toml has not changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent
+VENV_DIR = PROJECT_DIR / ".venv"
+VENV_BIN = VENV_DIR / "bin"
+
+
+def _run(command: list[str], env: dict[str, str] | None = None) -> None:
+    print(f"\n$ {' '.join(command)}", flush=True)
+    completed = subprocess.run(command, cwd=PROJECT_DIR, env=env)
+    if completed.returncode != 0:
+        sys.exit(completed.returncode)
+
+
+def ensure_environment(extras: str | None) -> None:
+    """Create the virtualenv and install the project, once per pyproject.toml version and extras."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python >= 3.11 is required, this is {sys.version.split()[0]}")
+    if not (VENV_BIN / "python").exists():
+        print(f"Creating virtualenv in {VENV_DIR}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV_DIR)
+    requirement = f".[{extras}]" if extras else "."
+    fingerprint = hashlib.sha256((PROJECT_DIR / "pyproject.toml").read_bytes() + requirement.encode()).hexdigest()
+    stamp = VENV_DIR / f".installed-{extras or 'runtime'}"
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return
+    _run([str(VENV_BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    _run([str(VENV_BIN / "python"), "-m", "pip", "install", "--quiet", "-e", requirement])
+    stamp.write_text(fingerprint)
+
+
+def project_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def demo(args: argparse.Namespace) -> None:
+    ensure_environment(extras=None)
+    _run([str(VENV_BIN / "activation"), "demo", "--target", args.target], env=project_env())
+
+
+def test(args: argparse.Namespace) -> None:
+    ensure_environment(extras="test")
+    env = project_env()
+    _run([str(VENV_BIN / "ruff"), "check", "."], env=env)
+    _run([str(VENV_BIN / "ruff"), "format", "--check", "."], env=env)
+    _run([str(VENV_BIN / "python"), "-m", "pytest", *args.pytest_args], env=env)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo_parser = commands.add_parser("demo", help="build the whole CDP on the sample data")
+    demo_parser.add_argument("--target", default=os.environ.get("CDP_TARGET", "duckdb"))
+    demo_parser.set_defaults(handler=demo)
+    test_parser = commands.add_parser("test", help="lint and run the full test suite")
+    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
+    test_parser.set_defaults(handler=test)
+    args = parser.parse_args()
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()
