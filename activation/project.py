@@ -19,7 +19,7 @@ TARGETS = ("duckdb", "postgres", "spark")
 
 
 def find_project_dir(start: Path | None = None) -> Path:
-    """The nearest directory with a dbt_project.yml, from `start` (default CWD) upwards, else the package's."""
+    """The nearest directory with a dbt_project.yml, from `start` (default CWD) up, else the package's."""
     candidates = [start or Path.cwd(), Path(__file__).resolve().parent.parent]
     for candidate in candidates:
         for directory in (candidate, *candidate.parents):

@@ -1,0 +1,182 @@
+"""Shared fixtures: run dbt against a throwaway warehouse on each engine and query what it built.
+
+Engines: DuckDB always; PostgreSQL when a server answers at CDP_PG_HOST/CDP_PG_PORT (`.ci/run` starts one);
+Spark when Java and pyspark are present. Outside CI a missing engine skips its tests; with CI=true it fails
+them, so CI can never pass without having run all three.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally, fail in CI: a CI run must exercise every engine."""
+    if IN_CI:
+        pytest.fail(f"CI requires this engine: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class Warehouse:
+    """One throwaway warehouse on one engine: the env to run dbt against it and a way to query it."""
+
+    target: str
+    env: dict[str, str]
+    schema: str
+    query: Callable[[str], list[tuple]] = field(repr=False)
+
+    @property
+    def raw_schema(self) -> str:
+        return f"{self.schema}_raw"
+
+    @property
+    def staging_schema(self) -> str:
+        return f"{self.schema}_staging"
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run a dbt command against this warehouse; on failure show dbt's output in the assertion."""
+        completed = subprocess.run(
+            [DBT_EXECUTABLE, *args, "--target", self.target],
+            cwd=PROJECT_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        if check and completed.returncode != 0:
+            pytest.fail(f"dbt {' '.join(args)} failed on {self.target}:\n{completed.stdout[-20000:]}")
+        return completed
+
+    def count(self, schema: str, table: str) -> int:
+        return int(self.query(f"select count(*) from {schema}.{table}")[0][0])
+
+
+def base_env(scratch: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DBT_PROFILES_DIR=str(PROJECT_DIR),
+        DBT_TARGET_PATH=str(scratch / "target"),
+        DBT_LOG_PATH=str(scratch / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_USE_COLORS="false",
+    )
+    return env
+
+
+def make_duckdb_warehouse(scratch: Path) -> Warehouse:
+    import duckdb
+
+    database_path = scratch / "cdp.duckdb"
+    env = base_env(scratch) | {"CDP_DUCKDB_PATH": str(database_path)}
+
+    def query(sql: str) -> list[tuple]:
+        with duckdb.connect(str(database_path), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    return Warehouse(target="duckdb", env=env, schema="main", query=query)
+
+
+def make_postgres_warehouse(scratch: Path) -> Warehouse:
+    import psycopg2
+
+    settings = {
+        "host": os.environ.get("CDP_PG_HOST", "127.0.0.1"),
+        "port": int(os.environ.get("CDP_PG_PORT", "5432")),
+        "user": os.environ.get("CDP_PG_USER", "postgres"),
+        "password": os.environ.get("CDP_PG_PASSWORD", ""),
+        "dbname": os.environ.get("CDP_PG_DATABASE", "cdp"),
+    }
+    try:
+        psycopg2.connect(connect_timeout=3, **settings).close()
+    except psycopg2.OperationalError as error:
+        skip_or_fail(f"no PostgreSQL at {settings['host']}:{settings['port']} ({error}); run .ci/run")
+    schema = f"cdp_test_{uuid.uuid4().hex[:8]}"
+    env = base_env(scratch) | {"CDP_PG_SCHEMA": schema}
+
+    def query(sql: str) -> list[tuple]:
+        with psycopg2.connect(**settings) as connection, connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall() if cursor.description is not None else []
+
+    return Warehouse(target="postgres", env=env, schema=schema, query=query)
+
+
+def make_spark_warehouse(scratch: Path) -> Warehouse:
+    if shutil.which("java") is None:
+        skip_or_fail("no Java runtime for Spark")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        skip_or_fail("pyspark is not installed")
+    spark_dir = scratch / "spark"
+    env = base_env(scratch) | {"CDP_SPARK_DIR": str(spark_dir), "CDP_SPARK_SCHEMA": "cdp"}
+
+    def query(sql: str) -> list[tuple]:
+        # A separate process: the embedded metastore admits one Spark session at a time, and dbt's is over.
+        script = (
+            "import json, sys\n"
+            "from pyspark.sql import SparkSession\n"
+            "spark = (SparkSession.builder.master('local[1]')"
+            f".config('spark.sql.warehouse.dir', {str(spark_dir / 'spark-warehouse')!r})"
+            ".config('spark.hadoop.javax.jdo.option.ConnectionURL', "
+            f"'jdbc:derby:;databaseName={spark_dir / 'metastore_db'};create=true')"
+            f".config('spark.driver.extraJavaOptions', '-Dderby.system.home={spark_dir}')"
+            ".config('spark.ui.enabled', 'false').config('spark.sql.session.timeZone', 'UTC')"
+            ".enableHiveSupport().getOrCreate())\n"
+            "rows = [list(row) for row in spark.sql(sys.argv[1]).collect()]\n"
+            "print('ROWS=' + json.dumps(rows, default=str))\n"
+        )
+        completed = subprocess.run(
+            [sys.executable, "-c", script, sql], capture_output=True, text=True, env=env, check=False
+        )
+        for line in completed.stdout.splitlines():
+            if line.startswith("ROWS="):
+                import json
+
+                return [tuple(row) for row in json.loads(line[5:])]
+        raise AssertionError(f"Spark query failed: {sql}\n{completed.stderr[-5000:]}")
+
+    return Warehouse(target="spark", env=env, schema="cdp", query=query)
+
+
+WAREHOUSE_FACTORIES = {
+    "duckdb": make_duckdb_warehouse,
+    "postgres": make_postgres_warehouse,
+    "spark": make_spark_warehouse,
+}
+
+
+@pytest.fixture(scope="session", params=list(WAREHOUSE_FACTORIES))
+def sample_warehouse(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Warehouse]:
+    """Each engine with the committed sample seeded and the whole project built, tests included."""
+    target = request.param
+    warehouse = WAREHOUSE_FACTORIES[target](tmp_path_factory.mktemp(f"sample-{target}"))
+    warehouse.dbt("seed", "--full-refresh")
+    warehouse.dbt("build", "--exclude", "resource_type:seed")
+    yield warehouse
+    if target == "postgres":
+        drop_postgres_schemas(warehouse)
+
+
+def drop_postgres_schemas(warehouse: Warehouse) -> None:
+    """Leave the shared server as we found it: every schema this warehouse created goes."""
+    schemas = warehouse.query(
+        f"select schema_name from information_schema.schemata where schema_name like '{warehouse.schema}%'"
+    )
+    for (schema,) in schemas:
+        warehouse.query(f'drop schema if exists "{schema}" cascade')

@@ -1,0 +1,191 @@
+"""The committed sample, seeded and built on every engine: nothing lost, every value explained.
+
+`dbt build` itself runs the unit tests (hard standardisation cases) and data tests (keys, accepted values,
+row counts against the source); these tests check what a person would check after a build.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from tests.conftest import PROJECT_DIR, Warehouse
+
+STAGING_DIR = PROJECT_DIR / "models" / "staging"
+
+
+def staging_models_with_sources() -> dict[str, str]:
+    """Staging model -> raw table identifier, read from the models' SQL and the sources' YAML defaults."""
+    identifiers: dict[tuple[str, str], str] = {}
+    for sources_file in STAGING_DIR.glob("*/_*__sources.yml"):
+        for source in yaml.safe_load(sources_file.read_text())["sources"]:
+            for table in source["tables"]:
+                default = re.search(r"'[^']+_identifier', '([^']+)'", table["identifier"]).group(1)
+                identifiers[(source["name"], table["name"])] = default
+    models = {}
+    for model_file in STAGING_DIR.glob("*/stg_*.sql"):
+        source_name, table_name = re.search(
+            r"select_source_columns\('(\w+)', '(\w+)'\)", model_file.read_text()
+        ).groups()
+        models[model_file.stem] = identifiers[(source_name, table_name)]
+    return models
+
+
+def documented_columns() -> dict[str, list[str]]:
+    columns = {}
+    for models_file in STAGING_DIR.glob("*/_*__models.yml"):
+        for model in yaml.safe_load(models_file.read_text())["models"]:
+            columns[model["name"]] = [column["name"] for column in model["columns"]]
+    return columns
+
+
+def value_column_for_issue(issue_column: str, columns: list[str]) -> str:
+    base = issue_column.removesuffix("_issue")
+    for candidate in (base, f"{base}_e164", f"{base}_code"):
+        if candidate in columns:
+            return candidate
+    raise AssertionError(f"no standardised column goes with {issue_column}")
+
+
+def test_every_staging_model_has_a_source_and_documentation() -> None:
+    models = staging_models_with_sources()
+    assert len(models) == 13
+    assert set(models) == set(documented_columns())
+
+
+def test_staging_keeps_every_raw_row(sample_warehouse: Warehouse) -> None:
+    models = staging_models_with_sources()
+    counts_sql = " union all ".join(
+        f"select '{model}' as model_name, "
+        f"(select count(*) from {sample_warehouse.staging_schema}.{model}) as staged_rows, "
+        f"(select count(*) from {sample_warehouse.raw_schema}.{raw_table}) as raw_rows"
+        for model, raw_table in sorted(models.items())
+    )
+    counts = {model: (int(staged), int(raw)) for model, staged, raw in sample_warehouse.query(counts_sql)}
+    assert set(counts) == set(models)
+    for model, (staged, raw) in counts.items():
+        assert raw > 0, f"the sample has no rows for {model}'s source"
+        assert staged == raw, f"{model}: {staged} staged rows for {raw} raw rows on {sample_warehouse.target}"
+
+
+def test_a_standardised_value_is_null_exactly_when_its_issue_says_why(sample_warehouse: Warehouse) -> None:
+    checks = []
+    for model, columns in documented_columns().items():
+        for issue_column in (column for column in columns if column.endswith("_issue")):
+            value_column = value_column_for_issue(issue_column, columns)
+            checks.append(
+                f"select '{model}.{value_column}' as checked_column, count(*) as unexplained_rows "
+                f"from {sample_warehouse.staging_schema}.{model} "
+                f"where ({value_column} is null and {issue_column} is null) "
+                f"or ({value_column} is not null and {issue_column} is not null)"
+            )
+    unexplained = {
+        column: int(rows) for column, rows in sample_warehouse.query(" union all ".join(checks)) if int(rows)
+    }
+    assert unexplained == {}
+
+
+def test_standardised_identifiers_have_their_canonical_shape(sample_warehouse: Warehouse) -> None:
+    staging = sample_warehouse.staging_schema
+    rows = sample_warehouse.query(
+        f"select email, email_normalized, phone_e164, mobile_phone_e164, country_code, postal_code "
+        f"from {staging}.stg_crm__contacts"
+    )
+    assert rows, "no CRM contacts staged"
+    emails = [row[0] for row in rows if row[0] is not None]
+    phones = [phone for row in rows for phone in row[2:4] if phone is not None]
+    # Most sample values are readable: the generator's noise is mostly formatting, not garbage.
+    assert len(emails) >= 0.8 * len(rows)
+    assert len(phones) >= 0.8 * len(rows)
+    assert all(
+        re.fullmatch(r"[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}", email) for email in emails
+    )
+    assert all(re.fullmatch(r"\+[1-9][0-9]{6,14}", phone) for phone in phones)
+    assert all(re.fullmatch(r"[A-Z]{2}", row[4]) for row in rows if row[4] is not None)
+    assert all(" " not in row[5] and row[5] == row[5].upper() for row in rows if row[5] is not None)
+
+
+@pytest.fixture(scope="module")
+def contract_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """A DuckDB warehouse with the sample loaded, for testing how staging meets unusual source tables."""
+    from tests.conftest import make_duckdb_warehouse
+
+    warehouse = make_duckdb_warehouse(tmp_path_factory.mktemp("contract"))
+    warehouse.dbt("seed")
+    return warehouse
+
+
+def _execute_duckdb(warehouse: Warehouse, sql: str) -> None:
+    import duckdb
+
+    with duckdb.connect(warehouse.env["CDP_DUCKDB_PATH"]) as connection:
+        connection.execute(sql)
+
+
+def test_an_absent_optional_source_stages_as_an_empty_table(contract_warehouse: Warehouse) -> None:
+    result = contract_warehouse.dbt(
+        "build", "--select", "stg_web__events", "--vars", "{cdp_web_events_identifier: no_such_table}"
+    )
+    assert "Optional source web.events not found" in result.stdout
+    assert contract_warehouse.count("main_staging", "stg_web__events") == 0
+
+
+def test_an_absent_required_source_stops_the_build_and_names_the_vars(contract_warehouse: Warehouse) -> None:
+    result = contract_warehouse.dbt(
+        "run",
+        "--select",
+        "stg_crm__contacts",
+        "--vars",
+        "{cdp_crm_contacts_identifier: no_such_table}",
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Required source table crm.contacts was not found" in result.stdout
+    assert "cdp_crm_contacts_identifier" in result.stdout
+
+
+def test_a_missing_required_column_is_named(contract_warehouse: Warehouse) -> None:
+    _execute_duckdb(
+        contract_warehouse,
+        "create or replace table main_raw.crm_contacts_without_id as "
+        "select * exclude (contact_id) from main_raw.crm_contacts",
+    )
+    result = contract_warehouse.dbt(
+        "run",
+        "--select",
+        "stg_crm__contacts",
+        "--vars",
+        "{cdp_crm_contacts_identifier: crm_contacts_without_id}",
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "has no column 'contact_id'" in result.stdout
+
+
+def test_missing_optional_columns_read_as_null_and_extra_columns_are_ignored(
+    contract_warehouse: Warehouse,
+) -> None:
+    _execute_duckdb(
+        contract_warehouse,
+        "create or replace table main_raw.crm_contacts_minimal as "
+        "select contact_id, email, 'loaded by our EL tool' as _loader_synced_at from main_raw.crm_contacts",
+    )
+    contract_warehouse.dbt(
+        "run",
+        "--select",
+        "stg_crm__contacts",
+        "--vars",
+        "{cdp_crm_contacts_identifier: crm_contacts_minimal}",
+    )
+    rows = contract_warehouse.query(
+        "select count(*), count(email_raw), count(phone_raw), count(first_name) "
+        "from main_staging.stg_crm__contacts"
+    )
+    total, with_email, with_phone, with_first_name = rows[0]
+    assert total == contract_warehouse.count("main_raw", "crm_contacts") > 0
+    assert with_email > 0
+    assert with_phone == 0 and with_first_name == 0
+    columns = [row[0] for row in contract_warehouse.query("describe main_staging.stg_crm__contacts")]
+    assert "_loader_synced_at" not in columns
