@@ -30,13 +30,14 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> None:
 
 def ensure_environment(extras: str | None) -> None:
     """Create the virtualenv and install the project, once per pyproject.toml version and extras."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script is what a person runs with whatever python3 they have
         sys.exit(f"Python >= 3.11 is required, this is {sys.version.split()[0]}")
     if not (VENV_BIN / "python").exists():
         print(f"Creating virtualenv in {VENV_DIR}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV_DIR)
     requirement = f".[{extras}]" if extras else "."
-    fingerprint = hashlib.sha256((PROJECT_DIR / "pyproject.toml").read_bytes() + requirement.encode()).hexdigest()
+    pyproject = (PROJECT_DIR / "pyproject.toml").read_bytes()
+    fingerprint = hashlib.sha256(pyproject + requirement.encode()).hexdigest()
     stamp = VENV_DIR / f".installed-{extras or 'runtime'}"
     if stamp.exists() and stamp.read_text() == fingerprint:
         return
@@ -66,7 +67,9 @@ def test(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="build the whole CDP on the sample data")
     demo_parser.add_argument("--target", default=os.environ.get("CDP_TARGET", "duckdb"))

@@ -1,7 +1,7 @@
 """The `activation` command line: a thin layer over the package's functions.
 
-  activation demo [--target duckdb]    build the whole CDP on the committed sample data
-  activation generate ...              write synthetic raw data with ground truth (see --help)
+activation demo [--target duckdb]    build the whole CDP on the committed sample data
+activation generate ...              write synthetic raw data with ground truth (see --help)
 """
 
 from __future__ import annotations
@@ -55,10 +55,10 @@ def command_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_generate(args: argparse.Namespace) -> int:
-    from activation.datagen.__main__ import main as generate_main
+def command_generate(generator_args: list[str]) -> int:
+    from activation.datagen.cli import main as generate_main
 
-    return generate_main(args.generator_args) or 0
+    return generate_main(generator_args, prog="activation generate")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,15 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--target", choices=TARGETS, default=os.environ.get("CDP_TARGET", "duckdb"))
     demo.set_defaults(handler=command_demo)
 
-    generate = commands.add_parser(
-        "generate", help="write synthetic raw source data with ground truth", add_help=False
-    )
-    generate.add_argument("generator_args", nargs=argparse.REMAINDER)
-    generate.set_defaults(handler=command_generate)
+    # Listed for --help only: main() hands everything after "generate" to the generator's own parser.
+    commands.add_parser("generate", help="write synthetic raw source data with ground truth (see its --help)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["generate"]:
+        return command_generate(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,

@@ -25,12 +25,17 @@
 {%- endmacro %}
 
 
-{% macro country_columns(column, alias='country') -%}
+{#-
+  `standardized_column` holds cdp.standardize_country(column), computed once in an earlier CTE because the
+  phone and postcode columns need it too and the lookup is the costliest standardisation.
+-#}
+{% macro country_columns(column, standardized_column, alias='country') -%}
   {{ column }} as {{ alias }}_raw,
-  {{ cdp.standardize_country(column) }} as {{ alias }}_code,
+  {{ standardized_column }} as {{ alias }}_code,
   case
+    when {{ standardized_column }} is not null then null
     when {{ cdp.clean_text(column) }} is null then 'missing'
-    when {{ cdp.standardize_country(column) }} is null then 'unknown_country'
+    else 'unknown_country'
   end as {{ alias }}_issue
 {%- endmacro %}
 

@@ -26,7 +26,7 @@ final as (
         {{ cdp.postcode_columns('postal_code', 'country_code') }},
         {{ cdp.clean_text('city') }} as city,
         {{ cdp.city_match_key('city') }} as city_key,
-        {{ cdp.country_columns('country') }},
+        {{ cdp.country_columns('country', 'country_code') }},
         {{ cdp.lower_code('language') }} as language,
         {{ cdp.timestamp_columns('created_at', cdp.source_timezone('crm')) }},
         {{ cdp.timestamp_columns('updated_at', cdp.source_timezone('crm')) }}

@@ -22,7 +22,7 @@ final as (
         {{ cdp.postcode_columns('postal_code', 'country_code') }},
         {{ cdp.clean_text('city') }} as city,
         {{ cdp.city_match_key('city') }} as city_key,
-        {{ cdp.country_columns('country') }},
+        {{ cdp.country_columns('country', 'country_code') }},
         {{ cdp.clean_text('home_store_id') }} as home_store_id,
         {{ cdp.lower_code('tier') }} as tier,
         {{ cdp.timestamp_columns('enrolled_at', cdp.source_timezone('loyalty')) }}

@@ -24,7 +24,7 @@ final as (
         {{ cdp.postcode_columns('postal_code', 'standardized_country_code') }},
         {{ cdp.clean_text('city') }} as city,
         {{ cdp.city_match_key('city') }} as city_key,
-        {{ cdp.country_columns('country_code') }},
+        {{ cdp.country_columns('country_code', 'standardized_country_code') }},
         accepts_marketing as accepts_marketing_raw,
         {{ cdp.parse_boolean('accepts_marketing') }} as is_accepting_marketing,
         {{ cdp.timestamp_columns('created_at', cdp.source_timezone('shop')) }},

@@ -25,7 +25,7 @@ final as (
         {{ cdp.postcode_columns('shipping_postal_code', 'standardized_shipping_country_code') }},
         {{ cdp.clean_text('shipping_city') }} as shipping_city,
         {{ cdp.city_match_key('shipping_city') }} as shipping_city_key,
-        {{ cdp.country_columns('shipping_country_code', 'shipping_country') }},
+        {{ cdp.country_columns('shipping_country_code', 'standardized_shipping_country_code', 'shipping_country') }},
         {{ cdp.timestamp_columns('ordered_at', cdp.source_timezone('shop')) }},
         {{ cdp.timestamp_columns('updated_at', cdp.source_timezone('shop')) }}
     from with_country
