@@ -1,11 +1,16 @@
+{#- The same day written in two formats is one day: the key uses the parsed date when there is one. -#}
+{%- set spend_day_key = "coalesce(" ~ dbt.cast(cdp.parse_date('spend_date'), dbt.type_string()) ~ ", spend_date)" -%}
+
 with
 
 source as (
     {{ cdp.select_source_columns('ads', 'spend') }}
 ),
 
-parsed as (
+final as (
     select
+        {{ cdp.surrogate_key([spend_day_key, cdp.lower_code('channel'), cdp.clean_text('campaign_id')]) }}
+            as ad_spend_id,
         {{ cdp.date_columns('spend_date') }},
         {{ cdp.lower_code('channel') }} as channel,
         {{ cdp.clean_text('campaign_id') }} as campaign_id,
@@ -17,13 +22,6 @@ parsed as (
         clicks as clicks_raw,
         {{ cdp.parse_integer('clicks') }} as clicks
     from source
-),
-
-final as (
-    select
-        {{ cdp.surrogate_key(['coalesce(cast(spend_date as ' ~ dbt.type_string() ~ '), spend_date_raw)', 'channel', 'campaign_id']) }} as ad_spend_id,
-        *
-    from parsed
 )
 
 select * from final

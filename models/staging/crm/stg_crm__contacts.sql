@@ -27,7 +27,7 @@ final as (
         {{ cdp.clean_text('city') }} as city,
         {{ cdp.city_match_key('city') }} as city_key,
         {{ cdp.country_columns('country', 'country_code') }},
-        {{ cdp.lower_code('language') }} as language,
+        {{ cdp.lower_code('language') }} as preferred_language,
         {{ cdp.timestamp_columns('created_at', cdp.source_timezone('crm')) }},
         {{ cdp.timestamp_columns('updated_at', cdp.source_timezone('crm')) }}
     from with_country

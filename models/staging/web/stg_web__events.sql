@@ -11,7 +11,8 @@ final as (
         {{ cdp.clean_text('user_id') }} as user_id,
         {{ cdp.lower_code('event_name') }} as event_name,
         {{ cdp.clean_text('page_url') }} as page_url,
-        {{ cdp.regexp_extract(cdp.clean_text('page_url'), '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+(/[^?#]*)', 1) }} as page_path,
+        {{ cdp.regexp_extract(cdp.clean_text('page_url'), '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+(/[^?#]*)') }}
+            as page_path,
         {{ cdp.clean_text('page_title') }} as page_title,
         {{ cdp.clean_text('referrer') }} as referrer,
         {{ cdp.lower_code('utm_source') }} as utm_source,
