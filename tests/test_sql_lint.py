@@ -1,4 +1,4 @@
-"""sqlfluff on the dbt models, with the house rules in .sqlfluff (lower-case keywords, explicit aliases, ...)."""
+"""sqlfluff on the dbt models, with the house rules in .sqlfluff (lower-case keywords, explicit aliases)."""
 
 from __future__ import annotations
 

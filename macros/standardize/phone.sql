@@ -105,8 +105,9 @@
   {{ return(adapter.dispatch('let_value', 'cdp')(name, value, body)) }}
 {%- endmacro -%}
 
+{#- "offset 0" keeps the planner from pulling the subquery up, which would copy `value` into `body` again. -#}
 {%- macro default__let_value(name, value, body) -%}
-  (select {{ body }} from (select {{ value }} as {{ name }}) as {{ name }}_scope)
+  (select {{ body }} from (select {{ value }} as {{ name }} offset 0) as {{ name }}_scope)
 {%- endmacro -%}
 
 {#- Python-style lambda: DuckDB 1.4+ refuses the arrow form. -#}
