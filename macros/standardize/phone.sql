@@ -168,8 +168,8 @@
 {#-
   E.164 ('+...') or the issue, from a calling code and the digits after it (both SQL expressions of bound
   names, inside the scope of phone_code_rules): the trunk prefix is dropped when the rest then has a possible
-  length, then the length is checked. An unknown code reads the rule '------' (position 0 lands in the leading
-  dashes), hence an impossible range.
+  length, then the length is checked. An unknown code (not possible from phone_parse) would read the rule
+  '------' (position 0 lands in the ten leading dashes), hence an impossible range rather than a cast error.
 -#}
 {%- macro phone_finish(calling_code, digits) -%}
   {%- set rule = "substr(phone_code_rules, " ~ dbt.position("'|' || " ~ calling_code ~ " || '='", 'phone_code_rules')
@@ -253,7 +253,7 @@
       when {{ cdp.clean_text(expression) }} is null then 'missing'
       else {{ cdp.let_value('phone_calling_codes', "'" ~ lookups.calling_codes ~ "'",
         cdp.let_value('phone_country_codes', "'|------" ~ lookups.country_codes ~ "'",
-        cdp.let_value('phone_code_rules', "'|--------" ~ lookups.code_rules ~ "'",
+        cdp.let_value('phone_code_rules', "'|----------" ~ lookups.code_rules ~ "'",
         cdp.let_value('phone_text', text,
         "case when not " ~ has_valid_characters ~ " then 'invalid_characters' else "
         ~ cdp.let_value('phone_digits', digits,
