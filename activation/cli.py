@@ -27,7 +27,9 @@ def _print_duckdb_staging_summary(project_dir: Path) -> None:
     database_path = Path(os.environ.get("CDP_DUCKDB_PATH", "cdp.duckdb"))
     if not database_path.is_absolute():
         database_path = project_dir / database_path
-    with duckdb.connect(str(database_path), read_only=True) as connection:
+    # Not read_only: dbt's in-process DuckDB connection is still open, and DuckDB refuses a second
+    # connection to the same file with a different configuration.
+    with duckdb.connect(str(database_path)) as connection:
         views = connection.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_name like 'stg\\_%' escape '\\' order by table_name"
