@@ -15,7 +15,9 @@
   expression would be copied into every test (and nested bindings multiply: compiled SQL grows to megabytes),
   and DuckDB and PostgreSQL would evaluate every copy (neither eliminates common sub-expressions inside
   CASE). DuckDB and Spark bind the value with a lambda over a one-element list; the default (PostgreSQL and
-  other engines) is a scalar sub-query over a one-row derived table.
+  other engines) is a scalar sub-query over a one-row derived table, whose `offset 0` stops PostgreSQL from
+  flattening it, which would copy the value back into every reference (measured: 36 s instead of 1 s for
+  20,000 timestamps).
 
   `name` must be a plain identifier that occurs nowhere else in `body`, and no name may contain another.
 -#}
