@@ -52,6 +52,23 @@
 {%- endmacro %}
 
 
+{#- Like regexp_matches, but the pattern is a SQL expression (a column of a seed), not a Jinja string. -#}
+{% macro regexp_matches_expression(expression, pattern_expression) -%}
+  {{ return(adapter.dispatch('regexp_matches_expression', 'cdp')(expression, pattern_expression)) }}
+{%- endmacro %}
+
+{% macro default__regexp_matches_expression(expression, pattern_expression) -%}
+  regexp_matches({{ expression }}, {{ pattern_expression }})
+{%- endmacro %}
+
+{% macro postgres__regexp_matches_expression(expression, pattern_expression) -%}
+  ({{ expression }} ~ {{ pattern_expression }})
+{%- endmacro %}
+
+{% macro spark__regexp_matches_expression(expression, pattern_expression) -%}
+  ({{ expression }} rlike {{ pattern_expression }})
+{%- endmacro %}
+
 {#- The text of capture group `group` of the first match, or null when there is no match. -#}
 {% macro regexp_extract(expression, pattern, group=1) -%}
   {{ return(adapter.dispatch('regexp_extract', 'cdp')(expression, pattern, group)) }}

@@ -1,0 +1,3 @@
+{% macro jw_tmp(left, right) -%}
+  jaro_winkler_similarity({{ left }}, {{ right }})
+{%- endmacro %}

@@ -1,0 +1,110 @@
+{#-
+  Candidate pairs of profile records and how they compare, field by field. Candidates come from blocking
+  rules (var cdp_identity_blocking_rules: pairs agreeing exactly on a rule's columns; 'phone' means either
+  phone of the record); blocks larger than cdp_identity_max_block_size are skipped (a very common name in a
+  big city would otherwise explode). blocking_rule is the first rule that produced the pair.
+-#}
+
+{%- set rules = var('cdp_identity_blocking_rules') -%}
+{%- set max_block_size = var('cdp_identity_max_block_size', 200) -%}
+
+with
+
+profiles as (
+    select * from {{ ref('int_identity_profiles') }}
+),
+
+blocking_keys as (
+    {%- for rule in rules %}
+    {%- set rule_loop = loop %}
+    {%- set phone_columns = ['phone_e164', 'other_phone_e164'] if 'phone' in rule.columns else [none] %}
+    {%- for phone_column in phone_columns %}
+    {%- set columns = [] %}
+    {%- for column in rule.columns %}
+    {%- do columns.append(phone_column if column == 'phone' else column) %}
+    {%- endfor %}
+    select
+        record_key,
+        {{ rule_loop.index }} as rule_order,
+        {%- set parts = [] %}
+        {%- for column in columns %}
+        {%- do parts.append('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')') %}
+        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif %}
+        {%- endfor %}
+        {{ dbt.concat(parts) if parts | length > 1 else parts[0] }} as blocking_key
+    from profiles
+    where
+        {%- for column in columns %}
+        {{ column }} is not null{{ ' and' if not loop.last }}
+        {%- endfor %}
+    {%- if not (rule_loop.last and loop.last) %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+    {%- endfor %}
+),
+
+block_sizes as (
+    select
+        rule_order,
+        blocking_key,
+        count(*) as block_size
+    from blocking_keys
+    group by rule_order, blocking_key
+),
+
+small_block_keys as (
+    select blocking_keys.*
+    from blocking_keys
+    inner join block_sizes
+        on
+            blocking_keys.rule_order = block_sizes.rule_order
+            and blocking_keys.blocking_key = block_sizes.blocking_key
+    where block_sizes.block_size between 2 and {{ max_block_size }}
+),
+
+candidate_pairs as (
+    select
+        left_keys.record_key as left_record_key,
+        right_keys.record_key as right_record_key,
+        min(left_keys.rule_order) as rule_order
+    from small_block_keys as left_keys
+    inner join small_block_keys as right_keys
+        on
+            left_keys.rule_order = right_keys.rule_order
+            and left_keys.blocking_key = right_keys.blocking_key
+            and left_keys.record_key < right_keys.record_key
+    group by left_keys.record_key, right_keys.record_key
+),
+
+compared as (
+    select
+        candidate_pairs.left_record_key,
+        candidate_pairs.right_record_key,
+        case candidate_pairs.rule_order
+            {%- for rule in rules %}
+            when {{ loop.index }} then '{{ rule.name }}'
+            {%- endfor %}
+        end as blocking_rule,
+        {{ cdp.identity_comparison_levels('left_profiles', 'right_profiles') }},
+        case
+            when left_profiles.first_name_key = right_profiles.first_name_key then left_profiles.first_name_key
+        end as agreed_first_name_key,
+        case
+            when left_profiles.last_name_key = right_profiles.last_name_key then left_profiles.last_name_key
+        end as agreed_last_name_key
+    from candidate_pairs
+    inner join profiles as left_profiles
+        on candidate_pairs.left_record_key = left_profiles.record_key
+    inner join profiles as right_profiles
+        on candidate_pairs.right_record_key = right_profiles.record_key
+),
+
+final as (
+    select
+        *,
+        {{ cdp.identity_is_vetoed() }} as is_vetoed
+    from compared
+)
+
+select * from final
