@@ -25,7 +25,7 @@
     when {{ left }}.email_normalized = {{ right }}.email_normalized then 2
     when
       {{ dbt.split_part(left ~ '.email_normalized', "'@'", 1) }} = {{ dbt.split_part(right ~ '.email_normalized', "'@'", 1) }}
-      and {{ cdp.jw_tmp(dbt.split_part(left ~ '.email_normalized', "'@'", 2), dbt.split_part(right ~ '.email_normalized', "'@'", 2)) }} >= 0.9
+      and {{ cdp.jaro_winkler_similarity(dbt.split_part(left ~ '.email_normalized', "'@'", 2), dbt.split_part(right ~ '.email_normalized', "'@'", 2)) }} >= 0.9
       then 1
     else 0
   end as email_level,
@@ -41,7 +41,7 @@
   case
     when {{ left }}.first_name_key is null or {{ right }}.first_name_key is null then null
     when {{ left }}.first_name_key = {{ right }}.first_name_key then 2
-    when {{ cdp.jw_tmp(left ~ '.first_name_key', right ~ '.first_name_key') }} >= {{ similar }} then 1
+    when {{ cdp.jaro_winkler_similarity(left ~ '.first_name_key', right ~ '.first_name_key') }} >= {{ similar }} then 1
     {#- Compound given names typed in part: 'jean' / 'jean pierre', 'marie' / 'marieclaire'. -#}
     when length({{ left }}.first_name_key) >= 4 and length({{ right }}.first_name_key) >= 4
       and (
@@ -54,7 +54,7 @@
     when {{ left }}.last_name_key is null or {{ right }}.last_name_key is null then null
     when {{ left }}.last_name_key = {{ right }}.last_name_key then 2
     when replace(replace({{ left }}.last_name_key, ' ', ''), '-', '') = replace(replace({{ right }}.last_name_key, ' ', ''), '-', '') then 2
-    when {{ cdp.jw_tmp(left ~ '.last_name_key', right ~ '.last_name_key') }} >= {{ similar }} then 1
+    when {{ cdp.jaro_winkler_similarity(left ~ '.last_name_key', right ~ '.last_name_key') }} >= {{ similar }} then 1
     else 0
   end as last_name_level,
   case

@@ -41,7 +41,7 @@ previous_assignments as (
     {%- endif %}
 ),
 
-overlaps as (
+cluster_overlaps as (
     select
         clusters.component_id,
         previous_assignments.customer_id as previous_customer_id,
@@ -61,7 +61,7 @@ overlaps_ranked as (
         row_number() over (
             partition by previous_customer_id order by shared_record_count desc, component_id
         ) as rank_for_previous_id
-    from overlaps
+    from cluster_overlaps
 ),
 
 kept_first_round as (
@@ -74,18 +74,18 @@ kept_first_round as (
 
 second_round_candidates as (
     select
-        overlaps.*,
+        cluster_overlaps.*,
         row_number() over (
-            partition by overlaps.component_id order by overlaps.shared_record_count desc, overlaps.previous_customer_id
+            partition by cluster_overlaps.component_id order by cluster_overlaps.shared_record_count desc, cluster_overlaps.previous_customer_id
         ) as rank_for_cluster,
         row_number() over (
-            partition by overlaps.previous_customer_id order by overlaps.shared_record_count desc, overlaps.component_id
+            partition by cluster_overlaps.previous_customer_id order by cluster_overlaps.shared_record_count desc, cluster_overlaps.component_id
         ) as rank_for_previous_id
-    from overlaps
+    from cluster_overlaps
     left join kept_first_round as cluster_done
-        on overlaps.component_id = cluster_done.component_id
+        on cluster_overlaps.component_id = cluster_done.component_id
     left join kept_first_round as id_done
-        on overlaps.previous_customer_id = id_done.customer_id
+        on cluster_overlaps.previous_customer_id = id_done.customer_id
     where cluster_done.component_id is null and id_done.customer_id is null
 ),
 

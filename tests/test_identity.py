@@ -1,0 +1,161 @@
+"""Identity resolution: quality against the generator's truth, and customer ids that survive re-runs.
+
+The quality thresholds apply to records that carry evidence (profiles, and touchpoints with an identifier
+other than their own id): a web visitor who never logged in cannot be attributed by anyone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Warehouse, make_duckdb_warehouse
+
+PRECISION_FLOOR = 0.995
+RECALL_FLOOR = 0.98
+IDENTITY_MODELS = "+int_identity_customer_ids+"
+
+
+def quality(warehouse: Warehouse, scope: str = "records_with_evidence") -> tuple[float, float, int]:
+    marts = f"{warehouse.schema}_marts"
+    rows = warehouse.query(
+        "select pairwise_precision, pairwise_recall, record_count "
+        f"from {marts}.identity_resolution_quality where scope = '{scope}' and left_source = 'all'"
+    )
+    assert len(rows) == 1, f"no overall quality row for {scope}"
+    precision, recall, records = rows[0]
+    return float(precision), float(recall), int(records)
+
+
+def customer_map(warehouse: Warehouse) -> dict[str, str]:
+    rows = warehouse.query(
+        f"select record_key, customer_id from {warehouse.schema}_intermediate.int_identity_customer_ids"
+    )
+    return dict(rows)
+
+
+def test_identity_resolution_meets_the_quality_floor_on_the_sample(sample_warehouse: Warehouse) -> None:
+    precision, recall, records = quality(sample_warehouse)
+    assert records > 10_000
+    assert precision >= PRECISION_FLOOR, f"precision {precision:.4f} on {sample_warehouse.target}"
+    assert recall >= RECALL_FLOOR, f"recall {recall:.4f} on {sample_warehouse.target}"
+
+
+def test_rerunning_on_unchanged_data_keeps_every_customer_id(sample_warehouse: Warehouse) -> None:
+    history = f"{sample_warehouse.schema}_intermediate.int_identity_customer_id_history"
+    before_map = customer_map(sample_warehouse)
+    before_history = int(sample_warehouse.query(f"select count(*) from {history}")[0][0])
+    sample_warehouse.dbt("run", "--select", IDENTITY_MODELS)
+    assert customer_map(sample_warehouse) == before_map
+    after_history = sample_warehouse.query(f"select count(*) from {history}")[0][0]
+    assert int(after_history) == before_history, "an unchanged re-run wrote customer id history"
+
+
+def test_generated_data_meets_the_quality_floor(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Another seed and size than the sample: the weights are learnt from the data, not tuned to it."""
+    from activation.datagen import load_into_duckdb, make_config, write_dataset
+
+    scratch = tmp_path_factory.mktemp("identity-generated")
+    warehouse = make_duckdb_warehouse(scratch)
+    write_dataset(scratch / "raw", make_config(6000, 11), fmt="parquet")
+    load_into_duckdb(scratch / "raw", warehouse.env["CDP_DUCKDB_PATH"], "generated_raw")
+    warehouse.dbt(
+        "build",
+        "--select",
+        "+identity_resolution_quality",
+        "--vars",
+        "{cdp_raw_schema: generated_raw, cdp_load_sample_data: false}",
+    )
+    precision, recall, records = quality(warehouse)
+    assert records > 30_000
+    assert precision >= PRECISION_FLOOR, f"precision {precision:.4f}"
+    assert recall >= RECALL_FLOOR, f"recall {recall:.4f}"
+
+
+# Hand-made people added to the sample (unique names, e-mails and phones, so nothing else moves).
+# First run: a shop account and a loyalty card of Zéphyrin that nothing links (the card has no surname,
+# no birth date and no e-mail); Anatole and Berthe, a couple sharing a landline, and a support ticket
+# that only gives that landline (attached to one of them: equal claims, smaller cluster id: Anatole).
+FIRST_BATCH = {
+    "shop_customers": [
+        "('CUSX00000001', 'zephyrin.quasimodo@quasi-mail.fr', 'Zéphyrin', 'Quasimodo', null, '1971-02-03', "
+        "null, null, null, 'FR', 'true', '2025-01-01T10:00:00Z', '2025-01-01T10:00:00Z')"
+    ],
+    "loyalty_members": [
+        "('2999999999991', 'Zéphyrin', null, null, '06 99 88 77 61', null, '13001', 'Marseille', 'FR', "
+        "'ST001', 'bronze', '2025-02-01')"
+    ],
+    "crm_contacts": [
+        "('CRMX00000001', 'M.', 'Anatole', 'Vercingétorix', 'anatole.v@quasi-mail.fr', "
+        "'04 91 11 22 33', null, '1950-05-05', '3 rue Paradis', '13001', 'Marseille', 'France', 'fr', "
+        "'2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z')",
+        "('CRMX00000002', 'Mme', 'Berthe', 'Vercingétorix', 'berthe.v@quasi-mail.fr', "
+        "'04 91 11 22 33', null, '1952-06-06', '3 rue Paradis', '13001', 'Marseille', 'France', 'fr', "
+        "'2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z')",
+    ],
+    "support_tickets": [
+        "('TCKX00000001', null, '04 91 11 22 33', 'Vercingétorix', 'Question', 'phone', 'solved', "
+        "null, null, '2025-03-01T10:00:00Z', null)"
+    ],
+}
+# Second batch: a CRM contact of Zéphyrin with the account's e-mail and the card's mobile (merges the two
+# customers), and Berthe's loyalty card with the landline (Berthe's customer now carries the landline on
+# two records: the ticket moves to her, splitting it off Anatole's customer).
+SECOND_BATCH = {
+    "crm_contacts": [
+        "('CRMX00000003', 'M.', 'Zéphyrin', 'Quasimodo', 'zephyrin.quasimodo@quasi-mail.fr', null, "
+        "'06 99 88 77 61', '03/02/1971', null, null, null, 'France', 'fr', '2025-04-01T10:00:00Z', "
+        "'2025-04-01T10:00:00Z')"
+    ],
+    "loyalty_members": [
+        "('2999999999992', 'Berthe', 'Vercingétorix', 'berthe.v@quasi-mail.fr', '04 91 11 22 33', "
+        "'06/06/1952', '13001', 'Marseille', 'FR', 'ST001', 'bronze', '2025-04-02')"
+    ],
+}
+
+
+def insert_raw_rows(warehouse: Warehouse, batch: dict[str, list[str]]) -> None:
+    import duckdb
+
+    with duckdb.connect(warehouse.env["CDP_DUCKDB_PATH"]) as connection:
+        for table, rows in batch.items():
+            connection.execute(f"insert into {warehouse.raw_schema}.{table} values {', '.join(rows)}")
+
+
+def test_new_records_that_merge_and_split_customers_keep_ids_and_log_changes(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    warehouse = make_duckdb_warehouse(tmp_path_factory.mktemp("identity-changes"))
+    warehouse.dbt("seed", "--full-refresh")
+    insert_raw_rows(warehouse, FIRST_BATCH)
+    warehouse.dbt("run", "--select", "+fct_identity_changes")
+    before = customer_map(warehouse)
+    zephyrin_account = before["shop_customers:CUSX00000001"]
+    zephyrin_card = before["loyalty_members:2999999999991"]
+    anatole = before["crm_contacts:CRMX00000001"]
+    berthe = before["crm_contacts:CRMX00000002"]
+    assert zephyrin_account != zephyrin_card
+    assert anatole != berthe
+    assert before["support_tickets:TCKX00000001"] == anatole
+
+    insert_raw_rows(warehouse, SECOND_BATCH)
+    warehouse.dbt("run", "--select", "+fct_identity_changes")
+    after = customer_map(warehouse)
+
+    merged = after["shop_customers:CUSX00000001"]
+    assert merged in (zephyrin_account, zephyrin_card), "the merged customer must keep one of the two ids"
+    assert after["loyalty_members:2999999999991"] == merged == after["crm_contacts:CRMX00000003"]
+    assert after["support_tickets:TCKX00000001"] == berthe == after["loyalty_members:2999999999992"]
+    assert after["crm_contacts:CRMX00000001"] == anatole
+    moved = {"support_tickets:TCKX00000001", "shop_customers:CUSX00000001", "loyalty_members:2999999999991"}
+    unchanged = {key: customer for key, customer in before.items() if key not in moved}
+    assert {key: after[key] for key in unchanged} == unchanged, "records nothing touched changed customer"
+
+    changes = warehouse.query(
+        "select change_type, previous_customer_id, customer_id, moved_record_count, is_new_customer_id "
+        f"from {warehouse.schema}_marts.fct_identity_changes order by change_type"
+    )
+    absorbed = zephyrin_card if merged == zephyrin_account else zephyrin_account
+    assert changes == [
+        ("merged_into", absorbed, merged, 1, False),
+        ("split_off", anatole, berthe, 1, False),
+    ]
