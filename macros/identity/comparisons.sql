@@ -18,8 +18,25 @@
 {%- endmacro %}
 
 
+{#-
+  Two different names are a misspelling of one another when they are close (Jaro-Winkler at least
+  cdp_identity_name_similarity) and one is much rarer than the other among profile records (seen once, or
+  at most cdp_identity_misspelling_ratio times as often): 'teeo' / 'theo' is a typo, 'louise' / 'louis'
+  are two people.
+-#}
+{% macro identity_is_misspelling(left, right, name) -%}
+  (
+    {{ cdp.jaro_winkler_similarity(left ~ '.' ~ name ~ '_key', right ~ '.' ~ name ~ '_key') }} >= {{ var('cdp_identity_name_similarity', 0.8) }}
+    and least({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency)
+      < greatest({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency)
+    and least({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency) <= greatest(
+      1, {{ var('cdp_identity_misspelling_ratio', 0.1) }} * greatest({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency)
+    )
+  )
+{%- endmacro %}
+
+
 {% macro identity_comparison_levels(left, right) -%}
-  {%- set similar = var('cdp_identity_name_similarity', 0.88) -%}
   case
     when {{ left }}.email_normalized is null or {{ right }}.email_normalized is null then null
     when {{ left }}.email_normalized = {{ right }}.email_normalized then 2
@@ -41,7 +58,7 @@
   case
     when {{ left }}.first_name_key is null or {{ right }}.first_name_key is null then null
     when {{ left }}.first_name_key = {{ right }}.first_name_key then 2
-    when {{ cdp.jaro_winkler_similarity(left ~ '.first_name_key', right ~ '.first_name_key') }} >= {{ similar }} then 1
+    when {{ cdp.identity_is_misspelling(left, right, 'first_name') }} then 1
     {#- Compound given names typed in part: 'jean' / 'jean pierre', 'marie' / 'marieclaire'. -#}
     when length({{ left }}.first_name_key) >= 4 and length({{ right }}.first_name_key) >= 4
       and (
@@ -54,7 +71,7 @@
     when {{ left }}.last_name_key is null or {{ right }}.last_name_key is null then null
     when {{ left }}.last_name_key = {{ right }}.last_name_key then 2
     when replace(replace({{ left }}.last_name_key, ' ', ''), '-', '') = replace(replace({{ right }}.last_name_key, ' ', ''), '-', '') then 2
-    when {{ cdp.jaro_winkler_similarity(left ~ '.last_name_key', right ~ '.last_name_key') }} >= {{ similar }} then 1
+    when {{ cdp.identity_is_misspelling(left, right, 'last_name') }} then 1
     else 0
   end as last_name_level,
   case

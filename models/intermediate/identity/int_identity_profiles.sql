@@ -1,6 +1,8 @@
 {#-
   The input of probabilistic matching: profile records with only the identifier values that may link
-  (junk, over-shared and non-linking values blanked, see int_identifier_values_guarded).
+  (junk, over-shared and non-linking values blanked, see int_identifier_values_guarded), and how many
+  profile records carry each given name and surname (a misspelling is much rarer than the name it
+  misspells; name comparisons and their weights use it).
 -#}
 
 with
@@ -30,7 +32,9 @@ final as (
         records.city_key,
         records.address_key,
         records.country_code,
-        records.observed_at
+        records.observed_at,
+        count(*) over (partition by records.first_name_key) as first_name_frequency,
+        count(*) over (partition by records.last_name_key) as last_name_frequency
     from records
     left join guarded_values as linking_emails
         on

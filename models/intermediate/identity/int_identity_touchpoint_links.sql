@@ -1,11 +1,12 @@
 {#-
   How each touchpoint record (order, receipt, ticket, web visitor, consent decision, erasure request) joins
-  the graph. A touchpoint attaches to ONE profile cluster: through its identifier of best priority
-  (identity_identifier_types.link_priority) whose value profile records carry; when several clusters carry
-  that value (a household's landline, a borrowed e-mail), to the cluster where most profile records carry it
-  (then the smallest cluster id), never to several: attaching to all would merge the household. The link
-  points at the cluster's first profile record carrying the value (anchor). A touchpoint no profile claims
-  links to the other unclaimed touchpoints sharing any of its linking identifiers (a guest's orders).
+  the graph. A touchpoint attaches to ONE profile cluster among those carrying one of its linking values:
+  the one carrying most of its values, then through the best identifier priority
+  (identity_identifier_types.link_priority), then where most profile records carry the value, then the
+  smallest cluster id. Never to several: a household's landline or a relative's borrowed e-mail would
+  merge the household. The link points at the cluster's first profile record carrying the touchpoint's
+  best-priority value (anchor); owner_cluster_count says how many clusters competed. A touchpoint no profile
+  claims links to the other unclaimed touchpoints sharing any of its linking identifiers (a guest's orders).
 -#}
 
 with
@@ -43,20 +44,17 @@ linking_identifiers as (
         on identifiers.record_key = records.record_key
 ),
 
-value_owners_ranked as (
+{#- Every profile cluster carrying each linking value, with how many of its profile records carry it. -#}
+value_carriers as (
     select
         linking_identifiers.identifier_type,
         linking_identifiers.identifier_value,
         profile_clusters.component_id as profile_cluster_id,
         min(linking_identifiers.record_key) as anchor_record_key,
         count(*) as profile_record_count,
-        row_number() over (
-            partition by linking_identifiers.identifier_type, linking_identifiers.identifier_value
-            order by count(*) desc, profile_clusters.component_id
-        ) as owner_rank,
         count(*) over (
             partition by linking_identifiers.identifier_type, linking_identifiers.identifier_value
-        ) as owner_cluster_count
+        ) as carrier_cluster_count
     from linking_identifiers
     inner join profile_clusters
         on linking_identifiers.record_key = profile_clusters.node_id
@@ -64,31 +62,63 @@ value_owners_ranked as (
     group by linking_identifiers.identifier_type, linking_identifiers.identifier_value, profile_clusters.component_id
 ),
 
-value_owners as (
-    select * from value_owners_ranked
-    where owner_rank = 1
-),
-
-touchpoint_claims_ranked as (
+{#- A touchpoint's candidate clusters: those carrying any of its values. The cluster carrying the most of
+    them wins (an order whose e-mail two relatives share but whose phone only one of them has goes to that
+    one), then the best identifier priority, then the cluster where most profile records carry the value. -#}
+touchpoint_candidates as (
     select
         linking_identifiers.record_key,
-        linking_identifiers.identifier_type,
-        value_owners.profile_cluster_id,
-        value_owners.anchor_record_key,
-        value_owners.owner_cluster_count,
-        row_number() over (
-            partition by linking_identifiers.record_key
-            order by
-                linking_identifiers.link_priority,
-                value_owners.profile_record_count desc,
-                value_owners.profile_cluster_id
-        ) as claim_rank
+        value_carriers.profile_cluster_id,
+        count(*) as shared_value_count,
+        min(linking_identifiers.link_priority) as best_link_priority,
+        max(value_carriers.profile_record_count) as carrying_record_count,
+        max(value_carriers.carrier_cluster_count) as competing_cluster_count
     from linking_identifiers
-    inner join value_owners
+    inner join value_carriers
         on
-            linking_identifiers.identifier_type = value_owners.identifier_type
-            and linking_identifiers.identifier_value = value_owners.identifier_value
+            linking_identifiers.identifier_type = value_carriers.identifier_type
+            and linking_identifiers.identifier_value = value_carriers.identifier_value
     where not linking_identifiers.is_profile
+    group by linking_identifiers.record_key, value_carriers.profile_cluster_id
+),
+
+touchpoint_choices as (
+    select
+        record_key,
+        profile_cluster_id,
+        competing_cluster_count,
+        row_number() over (
+            partition by record_key
+            order by
+                shared_value_count desc,
+                best_link_priority,
+                carrying_record_count desc,
+                profile_cluster_id
+        ) as choice_rank,
+        count(*) over (partition by record_key) as candidate_cluster_count
+    from touchpoint_candidates
+),
+
+{#- The link points at the chosen cluster's first record carrying the touchpoint's best-priority value. -#}
+attached_ranked as (
+    select
+        touchpoint_choices.record_key,
+        value_carriers.anchor_record_key,
+        linking_identifiers.identifier_type,
+        touchpoint_choices.candidate_cluster_count,
+        row_number() over (
+            partition by touchpoint_choices.record_key
+            order by linking_identifiers.link_priority, linking_identifiers.identifier_type, value_carriers.anchor_record_key
+        ) as anchor_rank
+    from touchpoint_choices
+    inner join linking_identifiers
+        on touchpoint_choices.record_key = linking_identifiers.record_key
+    inner join value_carriers
+        on
+            linking_identifiers.identifier_type = value_carriers.identifier_type
+            and linking_identifiers.identifier_value = value_carriers.identifier_value
+            and touchpoint_choices.profile_cluster_id = value_carriers.profile_cluster_id
+    where touchpoint_choices.choice_rank = 1
 ),
 
 attached as (
@@ -97,9 +127,9 @@ attached as (
         anchor_record_key as linked_record_key,
         'attached_to_profile' as link_type,
         identifier_type,
-        owner_cluster_count
-    from touchpoint_claims_ranked
-    where claim_rank = 1
+        candidate_cluster_count as owner_cluster_count
+    from attached_ranked
+    where anchor_rank = 1
 ),
 
 unclaimed_identifiers as (
