@@ -59,7 +59,7 @@
     when {{ left }}.first_name_key is null or {{ right }}.first_name_key is null then null
     when {{ left }}.first_name_key = {{ right }}.first_name_key then 2
     when {{ cdp.identity_is_misspelling(left, right, 'first_name') }} then 1
-    {#- Compound given names typed in part: 'jean' / 'jean pierre', 'marie' / 'marieclaire'. -#}
+    {# Compound given names typed in part: 'jean' / 'jean pierre', 'marie' / 'marieclaire'. #}
     when length({{ left }}.first_name_key) >= 4 and length({{ right }}.first_name_key) >= 4
       and (
         {{ dbt.position(left ~ '.first_name_key', right ~ '.first_name_key') }} = 1
@@ -77,7 +77,7 @@
   case
     when {{ left }}.birth_date is null or {{ right }}.birth_date is null then null
     when {{ left }}.birth_date = {{ right }}.birth_date then 2
-    {#- One part mistyped, or day and month swapped. -#}
+    {# One part mistyped, or day and month swapped. #}
     when (case when extract(year from {{ left }}.birth_date) = extract(year from {{ right }}.birth_date) then 1 else 0 end)
       + (case when extract(month from {{ left }}.birth_date) = extract(month from {{ right }}.birth_date) then 1 else 0 end)
       + (case when extract(day from {{ left }}.birth_date) = extract(day from {{ right }}.birth_date) then 1 else 0 end) >= 2

@@ -4,7 +4,7 @@
   key of the cluster; int_identity_customer_ids turns clusters into stable customer ids.
 -#}
 
-{{ config(materialized='connected_components_tmp', max_iterations=40) }}
+{{ config(materialized='connected_components', max_iterations=40) }}
 
 with
 

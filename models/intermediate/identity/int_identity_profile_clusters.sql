@@ -3,7 +3,7 @@
   is a node, a lone record its own cluster). component_id is the smallest record key of the cluster.
 -#}
 
-{{ config(materialized='connected_components_tmp', max_iterations=40) }}
+{{ config(materialized='connected_components', max_iterations=40) }}
 
 with
 
