@@ -2,7 +2,10 @@
   Fellegi-Sunter parameters learnt from the data, without labels (as Splink does):
   - u (level frequency among non-matching pairs) from random pairs: int_identity_u_probabilities;
   - m (level frequency among matching pairs) by expectation-maximisation over the candidate pairs' comparison
-    patterns, u held fixed, cdp_identity_em_iterations passes (unrolled below: a few hundred rows each);
+    patterns, u held fixed, until no probability moves by more than 1e-6 (at most cdp_identity_em_iterations
+    passes). The patterns are a few hundred rows, so EM runs in this model's Jinja on the rows read from
+    int_identity_comparison_patterns, and the SQL carries the results as literals: every engine gets the same
+    arithmetic, and Spark is spared a plan 25 passes deep;
   - the prior: the probability that two random profile records are the same person, estimated from the
     pairs that deterministic rules would link (same e-mail, or same given name, surname and birth date),
     divided by the recall assumed for those rules (cdp_identity_deterministic_recall).
@@ -11,130 +14,99 @@
 -#}
 
 {%- set comparisons = cdp.identity_comparisons() -%}
-{%- set iterations = var('cdp_identity_em_iterations', 25) -%}
+{%- set max_iterations = var('cdp_identity_em_iterations', 100) -%}
+{%- set tolerance = 0.000001 -%}
 {%- set recall = var('cdp_identity_deterministic_recall', 0.7) -%}
 {%- set floor = 0.000001 -%}
+{%- set patterns_relation = ref('int_identity_comparison_patterns') -%}
+{%- set u_relation = ref('int_identity_u_probabilities') -%}
+
+{%- set u = {} -%}
+{%- set m = {} -%}
+{%- set state = namespace(match_share=0.5, change=1.0, iterations=0) -%}
+{%- for comparison, level_count in comparisons.items() -%}
+  {%- for level in range(level_count) -%}
+    {%- do m.update({comparison ~ ':' ~ level: 0.9 if level == level_count - 1 else 0.1 / (level_count - 1)}) -%}
+  {%- endfor -%}
+{%- endfor -%}
+
+{%- if execute -%}
+  {%- for row in run_query('select comparison, comparison_level, u_probability from ' ~ u_relation).rows -%}
+    {%- do u.update({row[0] ~ ':' ~ (row[1] | int): [row[2] | float, floor] | max}) -%}
+  {%- endfor -%}
+  {%- set pattern_rows = run_query(
+      'select ' ~ cdp.identity_level_columns() | join(', ') ~ ', pair_count from ' ~ patterns_relation
+  ).rows -%}
+  {%- for iteration in range(max_iterations) -%}
+    {%- if state.change > tolerance -%}
+      {%- set expected = {} -%}
+      {%- set totals = namespace(matches=0.0, pairs=0.0) -%}
+      {%- for row in pattern_rows -%}
+        {%- set likelihood = namespace(match=state.match_share, non_match=1 - state.match_share) -%}
+        {%- for comparison in comparisons -%}
+          {%- if row[loop.index0] is not none -%}
+            {%- set key = comparison ~ ':' ~ (row[loop.index0] | int) -%}
+            {%- set likelihood.match = likelihood.match * m[key] -%}
+            {%- set likelihood.non_match = likelihood.non_match * u.get(key, 1.0) -%}
+          {%- endif -%}
+        {%- endfor -%}
+        {%- set pair_count = row[comparisons | length] | float -%}
+        {%- set expected_matches = pair_count * likelihood.match / (likelihood.match + likelihood.non_match) -%}
+        {%- set totals.matches = totals.matches + expected_matches -%}
+        {%- set totals.pairs = totals.pairs + pair_count -%}
+        {%- for comparison in comparisons -%}
+          {%- if row[loop.index0] is not none -%}
+            {%- set key = comparison ~ ':' ~ (row[loop.index0] | int) -%}
+            {%- do expected.update({key: expected.get(key, 0.0) + expected_matches}) -%}
+          {%- endif -%}
+        {%- endfor -%}
+      {%- endfor -%}
+      {%- set pass_state = namespace(change=0.0) -%}
+      {%- for comparison, level_count in comparisons.items() -%}
+        {%- set comparison_total = namespace(value=0.0) -%}
+        {%- for level in range(level_count) -%}
+          {%- set comparison_total.value = comparison_total.value + expected.get(comparison ~ ':' ~ level, 0.0) -%}
+        {%- endfor -%}
+        {%- for level in range(level_count) -%}
+          {%- set key = comparison ~ ':' ~ level -%}
+          {%- set updated = [expected.get(key, 0.0) / ([comparison_total.value, floor] | max), floor] | max -%}
+          {%- set pass_state.change = [pass_state.change, (updated - m[key]) | abs] | max -%}
+          {%- do m.update({key: updated}) -%}
+        {%- endfor -%}
+      {%- endfor -%}
+      {%- set updated_share = totals.matches / ([totals.pairs, 1.0] | max) -%}
+      {%- set state.change = [pass_state.change, (updated_share - state.match_share) | abs] | max -%}
+      {%- set state.match_share = [[updated_share, floor] | max, 1 - floor] | min -%}
+      {%- set state.iterations = state.iterations + 1 -%}
+    {%- endif -%}
+  {%- endfor -%}
+{%- endif %}
 
 with
 
 patterns as (
-    select * from {{ ref('int_identity_comparison_patterns') }}
+    select * from {{ patterns_relation }}
 ),
 
 u_probabilities as (
-    select * from {{ ref('int_identity_u_probabilities') }}
+    select * from {{ u_relation }}
 ),
 
 profiles as (
     select * from {{ ref('int_identity_profiles') }}
 ),
 
-{#- One row per (pattern, comparison) with a level, plus a '__match__' row per pattern that carries the
-    mixing weight lambda through the iterations (so each pass reads the previous one only once). -#}
-pattern_levels as (
-    {%- for comparison in comparisons %}
-    select
-        pattern_id,
-        pair_count,
-        '{{ comparison }}' as comparison,
-        {{ comparison }}_level as comparison_level
-    from patterns
-    where {{ comparison }}_level is not null
-    union all
-    {%- endfor %}
-    select
-        pattern_id,
-        pair_count,
-        '__match__' as comparison,
-        0 as comparison_level
-    from patterns
-),
-
-pattern_levels_with_u as (
-    select
-        pattern_levels.*,
-        coalesce(u_probabilities.u_probability, 1) as u_probability
-    from pattern_levels
-    left join u_probabilities
-        on
-            pattern_levels.comparison = u_probabilities.comparison
-            and pattern_levels.comparison_level = u_probabilities.comparison_level
-),
-
-m_0 as (
-    {#- Start: the top level of each comparison is likely among matches, lambda = 0.5. -#}
+m_probabilities as (
     {%- for comparison, level_count in comparisons.items() %}
     {%- set comparison_loop = loop %}
     {%- for level in range(level_count) %}
     select
         '{{ comparison }}' as comparison,
         {{ level }} as comparison_level,
-        {{ 0.9 if level == level_count - 1 else (0.1 / (level_count - 1)) | round(6) }} as m_probability
-    union all
+        cast({{ m[comparison ~ ':' ~ level] }} as {{ dbt.type_float() }}) as m_probability
+    {{- '\n    union all' if not (comparison_loop.last and loop.last) }}
     {%- endfor %}
     {%- endfor %}
-    select
-        '__match__' as comparison,
-        0 as comparison_level,
-        0.5 as m_probability
-),
-
-{%- for iteration in range(1, iterations + 1) %}
-
-posterior_{{ iteration }} as (
-    select
-        pattern_levels_with_u.pattern_id,
-        max(pattern_levels_with_u.pair_count) as pair_count,
-        sum(ln(greatest(m_{{ iteration - 1 }}.m_probability, {{ floor }}))) as log_likelihood_match,
-        sum(
-            case
-                when pattern_levels_with_u.comparison = '__match__'
-                    then ln(greatest(1 - m_{{ iteration - 1 }}.m_probability, {{ floor }}))
-                else ln(greatest(pattern_levels_with_u.u_probability, {{ floor }}))
-            end
-        ) as log_likelihood_non_match
-    from pattern_levels_with_u
-    inner join m_{{ iteration - 1 }}
-        on
-            pattern_levels_with_u.comparison = m_{{ iteration - 1 }}.comparison
-            and pattern_levels_with_u.comparison_level = m_{{ iteration - 1 }}.comparison_level
-    group by pattern_levels_with_u.pattern_id
-),
-
-expected_counts_{{ iteration }} as (
-    select
-        pattern_levels_with_u.comparison,
-        pattern_levels_with_u.comparison_level,
-        sum(
-            pattern_levels_with_u.pair_count
-            / (1 + exp(least(posterior_{{ iteration }}.log_likelihood_non_match - posterior_{{ iteration }}.log_likelihood_match, 700)))
-        ) as expected_matches,
-        sum(pattern_levels_with_u.pair_count) as pair_count
-    from pattern_levels_with_u
-    inner join posterior_{{ iteration }}
-        on pattern_levels_with_u.pattern_id = posterior_{{ iteration }}.pattern_id
-    group by pattern_levels_with_u.comparison, pattern_levels_with_u.comparison_level
-),
-
-m_{{ iteration }} as (
-    select
-        comparison,
-        comparison_level,
-        case
-            when comparison = '__match__' then expected_matches / pair_count
-            else expected_matches / sum(expected_matches) over (partition by comparison)
-        end as m_probability
-    from expected_counts_{{ iteration }}
-),
-{%- endfor %}
-
-last_change as (
-    select max(abs(m_{{ iterations }}.m_probability - m_{{ iterations - 1 }}.m_probability)) as last_iteration_change
-    from m_{{ iterations }}
-    inner join m_{{ iterations - 1 }}
-        on
-            m_{{ iterations }}.comparison = m_{{ iterations - 1 }}.comparison
-            and m_{{ iterations }}.comparison_level = m_{{ iterations - 1 }}.comparison_level
 ),
 
 prior as (
@@ -154,26 +126,25 @@ weights as (
     select
         u_probabilities.comparison,
         u_probabilities.comparison_level,
-        greatest(coalesce(m_{{ iterations }}.m_probability, 0), {{ floor }}) as m_probability,
+        greatest(coalesce(m_probabilities.m_probability, 0), {{ floor }}) as m_probability,
         u_probabilities.u_probability
     from u_probabilities
-    left join m_{{ iterations }}
+    left join m_probabilities
         on
-            u_probabilities.comparison = m_{{ iterations }}.comparison
-            and u_probabilities.comparison_level = m_{{ iterations }}.comparison_level
+            u_probabilities.comparison = m_probabilities.comparison
+            and u_probabilities.comparison_level = m_probabilities.comparison_level
 ),
 
 final as (
     select
-        weights.comparison,
-        weights.comparison_level,
-        weights.m_probability,
-        weights.u_probability,
-        ln(weights.m_probability / weights.u_probability) / ln(2) as match_weight,
-        {{ iterations }} as em_iterations,
-        last_change.last_iteration_change
+        comparison,
+        comparison_level,
+        m_probability,
+        u_probability,
+        ln(m_probability / u_probability) / ln(2) as match_weight,
+        {{ state.iterations }} as em_iterations,
+        cast({{ state.change }} as {{ dbt.type_float() }}) as last_iteration_change
     from weights
-    cross join last_change
 
     union all
 
@@ -183,8 +154,8 @@ final as (
         prior_probability as m_probability,
         1 - prior_probability as u_probability,
         ln(prior_probability / (1 - prior_probability)) / ln(2) as match_weight,
-        {{ iterations }} as em_iterations,
-        last_change.last_iteration_change
+        {{ state.iterations }} as em_iterations,
+        cast({{ state.change }} as {{ dbt.type_float() }}) as last_iteration_change
     from (
         select
             least(
@@ -193,7 +164,6 @@ final as (
             ) as prior_probability
         from prior
     ) as prior_probabilities
-    cross join last_change
 )
 
 select * from final

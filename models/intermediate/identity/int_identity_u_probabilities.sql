@@ -1,11 +1,13 @@
 {#-
   u probabilities: how often each comparison level occurs between two records of different people. Two
   profile records drawn at random are almost never the same person, so u is measured on random pairs
-  (each record against the records k places further in a hash order, k = 1 .. cdp_identity_u_pairs_per_record),
-  as Splink's estimate_u_using_random_sampling does. A level never seen in the sample gets half a pair.
+  (each record against the records k places further in a hash order), as Splink's
+  estimate_u_using_random_sampling does: about cdp_identity_u_random_pairs pairs in all, with at least one
+  and at most cdp_identity_u_pairs_per_record per record. A level never seen in the sample gets half a pair.
 -#}
 
 {%- set pairs_per_record = var('cdp_identity_u_pairs_per_record', 20) -%}
+{%- set random_pairs = var('cdp_identity_u_random_pairs', 2000000) -%}
 
 with
 
@@ -34,7 +36,9 @@ random_pairs as (
     cross join offsets
     inner join shuffled as right_profiles
         on right_profiles.position = mod(left_profiles.position - 1 + offsets.pair_offset, left_profiles.profile_count) + 1
-    where offsets.pair_offset < left_profiles.profile_count
+    where
+        offsets.pair_offset < left_profiles.profile_count
+        and offsets.pair_offset <= greatest(1, {{ random_pairs }} / left_profiles.profile_count)
 ),
 
 levels_observed as (
