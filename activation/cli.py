@@ -20,8 +20,8 @@ from activation.project import TARGETS, find_project_dir, run_dbt
 logger = logging.getLogger(__name__)
 
 
-def _print_duckdb_staging_summary(project_dir: Path) -> None:
-    """Row counts of the staging views, so a person sees at once what the demo built and where."""
+def _print_duckdb_summary(project_dir: Path) -> None:
+    """Row counts of the staging tables and the identity outcome: what the demo built, and where."""
     import duckdb
 
     database_path = Path(os.environ.get("CDP_DUCKDB_PATH", "cdp.duckdb"))
@@ -38,8 +38,26 @@ def _print_duckdb_staging_summary(project_dir: Path) -> None:
         for schema, name in views:
             (rows,) = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
             print(f"  {schema}.{name:<34} {rows:>9,} rows")
-    example = "select * from main_staging.stg_crm__contacts limit 5"
+        _print_identity_summary(connection)
+    example = "select * from main_marts.fct_identity_links limit 5"
     print(f'\nQuery it with SQL, e.g.:\n  duckdb {database_path} "{example}"')
+
+
+def _print_identity_summary(connection) -> None:  # noqa: ANN001 - a duckdb connection
+    """How many customers the records became, and how well, when the ground truth is there."""
+    (records, customers) = connection.execute(
+        "select count(*), count(distinct customer_id) from main_intermediate.int_identity_customer_ids"
+    ).fetchone()
+    print(f"\nIdentity resolution: {records:,} source records -> {customers:,} customers")
+    quality = connection.execute(
+        "select scope, record_count, pairwise_precision, pairwise_recall, pairwise_f1 "
+        "from main_marts.identity_resolution_quality where left_source = 'all' order by scope"
+    ).fetchall()
+    for scope, scored, precision, recall, f1 in quality:
+        print(
+            f"  against the sample's truth, {scope:<22} {scored:>7,} records: "
+            f"precision {precision:.4f}, recall {recall:.4f}, F1 {f1:.4f}"
+        )
 
 
 def command_demo(args: argparse.Namespace) -> int:
@@ -52,7 +70,7 @@ def command_demo(args: argparse.Namespace) -> int:
     built = run_dbt(["build", "--exclude", "resource_type:seed"], project_dir, args.target)
     print(built.describe(), flush=True)
     if args.target == "duckdb":
-        _print_duckdb_staging_summary(project_dir)
+        _print_duckdb_summary(project_dir)
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s.")
     return 0
 
