@@ -12,6 +12,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
 
 from activation import __version__
 from activation.errors import ActivationError
@@ -43,7 +47,7 @@ def _print_duckdb_summary(project_dir: Path) -> None:
     print(f'\nQuery it with SQL, e.g.:\n  duckdb {database_path} "{example}"')
 
 
-def _print_identity_summary(connection) -> None:  # noqa: ANN001 - a duckdb connection
+def _print_identity_summary(connection: duckdb.DuckDBPyConnection) -> None:
     """How many customers the records became, and how well, when the ground truth is there."""
     (records, customers) = connection.execute(
         "select count(*), count(distinct customer_id) from main_intermediate.int_identity_customer_ids"
