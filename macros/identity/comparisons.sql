@@ -27,6 +27,8 @@
 {% macro identity_is_misspelling(left, right, name) -%}
   (
     {{ cdp.jaro_winkler_similarity(left ~ '.' ~ name ~ '_key', right ~ '.' ~ name ~ '_key') }} >= {{ var('cdp_identity_name_similarity', 0.8) }}
+    {# A typo adds, drops or changes a letter or two: 'mathilde' is not a misspelling of 'marie'. #}
+    and abs(length({{ left }}.{{ name }}_key) - length({{ right }}.{{ name }}_key)) <= 1
     and least({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency)
       < greatest({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency)
     and least({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency) <= greatest(
@@ -59,8 +61,10 @@
     when {{ left }}.first_name_key is null or {{ right }}.first_name_key is null then null
     when {{ left }}.first_name_key = {{ right }}.first_name_key then 2
     when {{ cdp.identity_is_misspelling(left, right, 'first_name') }} then 1
-    {# Compound given names typed in part: 'jean' / 'jean pierre', 'marie' / 'marieclaire'. #}
+    {# Compound given names typed in part: 'jean' / 'jean pierre', 'marie' / 'marieclaire'. The longer
+       name adds a whole second name (3 letters or more): 'louis' / 'louise' are two names. #}
     when length({{ left }}.first_name_key) >= 4 and length({{ right }}.first_name_key) >= 4
+      and abs(length({{ left }}.first_name_key) - length({{ right }}.first_name_key)) >= 3
       and (
         {{ dbt.position(left ~ '.first_name_key', right ~ '.first_name_key') }} = 1
         or {{ dbt.position(right ~ '.first_name_key', left ~ '.first_name_key') }} = 1
@@ -119,6 +123,21 @@
       coalesce({{ prefix }}{{ comparison }}_level >= {{ level }}, false){{ ' or' if not loop.last }}
       {%- endfor %}
     )
+  )
+{%- endmacro %}
+
+
+{#-
+  The veto part alone: the two records are known to be different people (different birth dates, different
+  given names), whatever else they share.
+-#}
+{% macro identity_is_conflicting(relation='') -%}
+  {%- set prefix = relation ~ '.' if relation else '' -%}
+  {%- set vetoes = var('cdp_identity_vetoes', {'first_name': [0], 'birth_date': [0]}) -%}
+  (
+    {%- for comparison, levels in vetoes.items() %}
+    coalesce({{ prefix }}{{ comparison }}_level in ({{ levels | join(', ') }}), false){{ ' or' if not loop.last }}
+    {%- endfor %}
   )
 {%- endmacro %}
 

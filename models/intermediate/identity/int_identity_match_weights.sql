@@ -5,7 +5,12 @@
     patterns, u held fixed, until no probability moves by more than 1e-6 (at most cdp_identity_em_iterations
     passes). The patterns are a few hundred rows, so EM runs in this model's Jinja on the rows read from
     int_identity_comparison_patterns, and the SQL carries the results as literals: every engine gets the same
-    arithmetic, and Spark is spared a plan 25 passes deep;
+    arithmetic, and Spark is spared a plan 25 passes deep.
+    As Splink does, EM runs in training sessions (var cdp_identity_em_training_blocks): each session only sees
+    the patterns agreeing on its block's levels and estimates the m of the OTHER comparisons (the block's
+    comparisons are left out of its likelihood); a comparison's m is the mean over the sessions that saw it.
+    Run over all candidate pairs at once, EM takes namesakes (same given name and surname, different e-mail
+    and phone) for matches, and learns that matches often disagree on e-mail and phone;
   - the prior: the probability that two random profile records are the same person, estimated from the
     pairs that deterministic rules would link (same e-mail, or same given name, surname and birth date),
     divided by the recall assumed for those rules (cdp_identity_deterministic_recall).
@@ -21,9 +26,10 @@
 {%- set patterns_relation = ref('int_identity_comparison_patterns') -%}
 {%- set u_relation = ref('int_identity_u_probabilities') -%}
 
+{%- set sessions = var('cdp_identity_em_training_blocks') -%}
 {%- set u = {} -%}
 {%- set m = {} -%}
-{%- set state = namespace(match_share=0.5, change=1.0, iterations=0) -%}
+{%- set state = namespace(change=0.0, iterations=0) -%}
 {%- for comparison, level_count in comparisons.items() -%}
   {%- for level in range(level_count) -%}
     {%- do m.update({comparison ~ ':' ~ level: 0.9 if level == level_count - 1 else 0.1 / (level_count - 1)}) -%}
@@ -37,48 +43,84 @@
   {%- set pattern_rows = run_query(
       'select ' ~ cdp.identity_level_columns() | join(', ') ~ ', pair_count from ' ~ patterns_relation
   ).rows -%}
-  {%- for iteration in range(max_iterations) -%}
-    {%- if state.change > tolerance -%}
-      {%- set expected = {} -%}
-      {%- set totals = namespace(matches=0.0, pairs=0.0) -%}
-      {%- for row in pattern_rows -%}
-        {%- set likelihood = namespace(match=state.match_share, non_match=1 - state.match_share) -%}
-        {%- for comparison in comparisons -%}
-          {%- if row[loop.index0] is not none -%}
-            {%- set key = comparison ~ ':' ~ (row[loop.index0] | int) -%}
-            {%- set likelihood.match = likelihood.match * m[key] -%}
-            {%- set likelihood.non_match = likelihood.non_match * u.get(key, 1.0) -%}
-          {%- endif -%}
-        {%- endfor -%}
-        {%- set pair_count = row[comparisons | length] | float -%}
-        {%- set expected_matches = pair_count * likelihood.match / (likelihood.match + likelihood.non_match) -%}
-        {%- set totals.matches = totals.matches + expected_matches -%}
-        {%- set totals.pairs = totals.pairs + pair_count -%}
-        {%- for comparison in comparisons -%}
-          {%- if row[loop.index0] is not none -%}
-            {%- set key = comparison ~ ':' ~ (row[loop.index0] | int) -%}
-            {%- do expected.update({key: expected.get(key, 0.0) + expected_matches}) -%}
-          {%- endif -%}
-        {%- endfor -%}
+  {#- Per comparison level: the sum of its estimates over the sessions that saw the comparison, and how many. -#}
+  {%- set estimate_sums = {} -%}
+  {%- set estimate_counts = {} -%}
+  {%- for session in sessions -%}
+    {%- set free = [] -%}
+    {%- for comparison in comparisons -%}
+      {%- if comparison not in session.levels -%}{%- do free.append(comparison) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- set session_rows = [] -%}
+    {%- for row in pattern_rows -%}
+      {%- set in_block = namespace(value=true) -%}
+      {%- for comparison in comparisons -%}
+        {%- if comparison in session.levels and (row[loop.index0] is none or (row[loop.index0] | int) != session.levels[comparison]) -%}
+          {%- set in_block.value = false -%}
+        {%- endif -%}
       {%- endfor -%}
-      {%- set pass_state = namespace(change=0.0) -%}
-      {%- for comparison, level_count in comparisons.items() -%}
-        {%- set comparison_total = namespace(value=0.0) -%}
-        {%- for level in range(level_count) -%}
-          {%- set comparison_total.value = comparison_total.value + expected.get(comparison ~ ':' ~ level, 0.0) -%}
+      {%- if in_block.value -%}{%- do session_rows.append(row) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- set session_m = {} -%}
+    {%- do session_m.update(m) -%}
+    {%- set session_state = namespace(match_share=0.5, change=1.0, iterations=0) -%}
+    {%- set seen = {} -%}
+    {%- for iteration in range(max_iterations) -%}
+      {%- if session_state.change > tolerance -%}
+        {%- set expected = {} -%}
+        {%- set totals = namespace(matches=0.0, pairs=0.0) -%}
+        {%- for row in session_rows -%}
+          {%- set likelihood = namespace(match=session_state.match_share, non_match=1 - session_state.match_share) -%}
+          {%- for comparison in comparisons -%}
+            {%- if comparison in free and row[loop.index0] is not none -%}
+              {%- set key = comparison ~ ':' ~ (row[loop.index0] | int) -%}
+              {%- set likelihood.match = likelihood.match * session_m[key] -%}
+              {%- set likelihood.non_match = likelihood.non_match * u.get(key, 1.0) -%}
+            {%- endif -%}
+          {%- endfor -%}
+          {%- set pair_count = row[comparisons | length] | float -%}
+          {%- set expected_matches = pair_count * likelihood.match / (likelihood.match + likelihood.non_match) -%}
+          {%- set totals.matches = totals.matches + expected_matches -%}
+          {%- set totals.pairs = totals.pairs + pair_count -%}
+          {%- for comparison in comparisons -%}
+            {%- if comparison in free and row[loop.index0] is not none -%}
+              {%- set key = comparison ~ ':' ~ (row[loop.index0] | int) -%}
+              {%- do expected.update({key: expected.get(key, 0.0) + expected_matches}) -%}
+              {%- do seen.update({comparison: true}) -%}
+            {%- endif -%}
+          {%- endfor -%}
         {%- endfor -%}
-        {%- for level in range(level_count) -%}
-          {%- set key = comparison ~ ':' ~ level -%}
-          {%- set updated = [expected.get(key, 0.0) / ([comparison_total.value, floor] | max), floor] | max -%}
-          {%- set pass_state.change = [pass_state.change, (updated - m[key]) | abs] | max -%}
-          {%- do m.update({key: updated}) -%}
+        {%- set pass_state = namespace(change=0.0) -%}
+        {%- for comparison, level_count in comparisons.items() if comparison in free -%}
+          {%- set comparison_total = namespace(value=0.0) -%}
+          {%- for level in range(level_count) -%}
+            {%- set comparison_total.value = comparison_total.value + expected.get(comparison ~ ':' ~ level, 0.0) -%}
+          {%- endfor -%}
+          {%- for level in range(level_count) -%}
+            {%- set key = comparison ~ ':' ~ level -%}
+            {%- set updated = [expected.get(key, 0.0) / ([comparison_total.value, floor] | max), floor] | max -%}
+            {%- set pass_state.change = [pass_state.change, (updated - session_m[key]) | abs] | max -%}
+            {%- do session_m.update({key: updated}) -%}
+          {%- endfor -%}
         {%- endfor -%}
+        {%- set updated_share = totals.matches / ([totals.pairs, 1.0] | max) -%}
+        {%- set session_state.change = [pass_state.change, (updated_share - session_state.match_share) | abs] | max -%}
+        {%- set session_state.match_share = [[updated_share, floor] | max, 1 - floor] | min -%}
+        {%- set session_state.iterations = session_state.iterations + 1 -%}
+      {%- endif -%}
+    {%- endfor -%}
+    {%- for comparison, level_count in comparisons.items() if comparison in seen -%}
+      {%- for level in range(level_count) -%}
+        {%- set key = comparison ~ ':' ~ level -%}
+        {%- do estimate_sums.update({key: estimate_sums.get(key, 0.0) + session_m[key]}) -%}
+        {%- do estimate_counts.update({key: estimate_counts.get(key, 0) + 1}) -%}
       {%- endfor -%}
-      {%- set updated_share = totals.matches / ([totals.pairs, 1.0] | max) -%}
-      {%- set state.change = [pass_state.change, (updated_share - state.match_share) | abs] | max -%}
-      {%- set state.match_share = [[updated_share, floor] | max, 1 - floor] | min -%}
-      {%- set state.iterations = state.iterations + 1 -%}
-    {%- endif -%}
+    {%- endfor -%}
+    {%- set state.change = [state.change, session_state.change] | max -%}
+    {%- set state.iterations = [state.iterations, session_state.iterations] | max -%}
+  {%- endfor -%}
+  {%- for key in estimate_sums -%}
+    {%- do m.update({key: estimate_sums[key] / estimate_counts[key]}) -%}
   {%- endfor -%}
 {%- endif %}
 

@@ -3,7 +3,13 @@
   of each comparison level (int_identity_match_weights). Exact given-name and surname agreement is weighed by
   how rare the name is (term frequency among profile records, as Splink's term-frequency adjustment):
   two 'Dupont' agree less tellingly than two 'Kowalczyk'. A pair is a match when its probability reaches
-  cdp_identity_match_threshold and no veto applies.
+  cdp_identity_match_threshold and no veto applies, unless the conflict guard cuts it.
+
+  Conflict guard (the weakest link between incompatible profiles): a record with little information (a
+  namesake without birth date) can score above the threshold with two records that veto each other (two
+  namesakes with different birth dates) and would merge them. When record a matches both b and c and (b, c)
+  is a conflicting pair (a veto level, see identity_is_conflicting), only a's stronger link survives (ties:
+  the link to the smaller record key).
 -#}
 
 {%- set comparisons = cdp.identity_comparisons() -%}
@@ -77,12 +83,89 @@ scored as (
         on pairs.agreed_last_name_key = last_name_frequencies.name_key
 ),
 
-final as (
+probabilities as (
     select
         *,
-        1 / (1 + exp(-least(greatest(match_weight, -700), 700) * ln(2))) as match_probability,
-        not is_vetoed and 1 / (1 + exp(-least(greatest(match_weight, -700), 700) * ln(2))) >= {{ threshold }} as is_match
+        1 / (1 + exp(-least(greatest(match_weight, -700), 700) * ln(2))) as match_probability
     from scored
+),
+
+links as (
+    select
+        left_record_key,
+        right_record_key,
+        match_weight
+    from probabilities
+    where not is_vetoed and match_probability >= {{ threshold }}
+),
+
+{#- Every link from both ends: (record, neighbour). -#}
+record_links as (
+    select
+        left_record_key as record_key,
+        right_record_key as neighbour_record_key,
+        match_weight
+    from links
+    union all
+    select
+        right_record_key as record_key,
+        left_record_key as neighbour_record_key,
+        match_weight
+    from links
+),
+
+conflicting_pairs as (
+    select
+        left_record_key,
+        right_record_key
+    from pairs
+    where {{ cdp.identity_is_conflicting() }}
+    union all
+    select
+        right_record_key as left_record_key,
+        left_record_key as right_record_key
+    from pairs
+    where {{ cdp.identity_is_conflicting() }}
+),
+
+{#- Links of a record that lose to a stronger link of the same record towards a conflicting neighbour. -#}
+weaker_links as (
+    select distinct
+        weaker.record_key,
+        weaker.neighbour_record_key
+    from record_links as weaker
+    inner join record_links as stronger
+        on
+            weaker.record_key = stronger.record_key
+            and weaker.neighbour_record_key <> stronger.neighbour_record_key
+    inner join conflicting_pairs
+        on
+            weaker.neighbour_record_key = conflicting_pairs.left_record_key
+            and stronger.neighbour_record_key = conflicting_pairs.right_record_key
+    where
+        stronger.match_weight > weaker.match_weight
+        or (stronger.match_weight = weaker.match_weight and stronger.neighbour_record_key < weaker.neighbour_record_key)
+),
+
+cut_links as (
+    select distinct
+        case when record_key < neighbour_record_key then record_key else neighbour_record_key end as left_record_key,
+        case when record_key < neighbour_record_key then neighbour_record_key else record_key end as right_record_key
+    from weaker_links
+),
+
+final as (
+    select
+        probabilities.*,
+        cut_links.left_record_key is not null as is_cut_by_conflict,
+        not probabilities.is_vetoed
+        and probabilities.match_probability >= {{ threshold }}
+        and cut_links.left_record_key is null as is_match
+    from probabilities
+    left join cut_links
+        on
+            probabilities.left_record_key = cut_links.left_record_key
+            and probabilities.right_record_key = cut_links.right_record_key
 )
 
 select * from final

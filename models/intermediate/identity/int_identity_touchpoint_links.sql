@@ -2,11 +2,16 @@
   How each touchpoint record (order, receipt, ticket, web visitor, consent decision, erasure request) joins
   the graph. A touchpoint attaches to ONE profile cluster among those carrying one of its linking values:
   the one carrying most of its values, then through the best identifier priority
-  (identity_identifier_types.link_priority), then where most profile records carry the value, then the
-  smallest cluster id. Never to several: a household's landline or a relative's borrowed e-mail would
+  (identity_identifier_types.link_priority), then the one using the contested values most (its profile
+  records and the touchpoints only it claims: the owner of an e-mail a relative borrowed), then where most
+  profile records carry the value, then the smallest cluster id. Never to several: a household's landline or a relative's borrowed e-mail would
   merge the household. The link points at the cluster's first profile record carrying the touchpoint's
-  best-priority value (anchor); owner_cluster_count says how many clusters competed. A touchpoint no profile
-  claims links to the other unclaimed touchpoints sharing any of its linking identifiers (a guest's orders).
+  best-priority value (anchor); owner_cluster_count says how many clusters competed.
+  Identifiers seen together on one touchpoint bridge: a touchpoint attached without competition (a visitor
+  who logged in to their shop account and typed an e-mail in a form) lends its other values, those no
+  profile carries, to its cluster; a touchpoint no profile claims but that carries such a value, lent to one
+  cluster only, joins that cluster through it (bridged_through_touchpoint). A touchpoint still unclaimed links
+  to the other unclaimed touchpoints sharing any of its linking identifiers (a guest's orders).
 -#}
 
 with
@@ -82,21 +87,84 @@ touchpoint_candidates as (
     group by linking_identifiers.record_key, value_carriers.profile_cluster_id
 ),
 
-touchpoint_choices as (
+{#- Usage of each value per cluster: its profile records carrying it plus the touchpoints carrying it that
+    go to that cluster on their other identifiers alone (more shared values or a better identifier: an order
+    placed from the shop account). A value several clusters carry (a relative's borrowed e-mail, a household
+    landline) is used most by its owner, who gives it on every order, not once. -#}
+candidate_strengths as (
     select
         record_key,
         profile_cluster_id,
-        competing_cluster_count,
-        row_number() over (
+        rank() over (
             partition by record_key
-            order by
-                shared_value_count desc,
-                best_link_priority,
-                carrying_record_count desc,
-                profile_cluster_id
-        ) as choice_rank,
-        count(*) over (partition by record_key) as candidate_cluster_count
+            order by shared_value_count desc, best_link_priority
+        ) as strength_rank,
+        count(*) over (partition by record_key, shared_value_count, best_link_priority) as tied_count
     from touchpoint_candidates
+),
+
+uncontested_touchpoints as (
+    select
+        record_key,
+        profile_cluster_id
+    from candidate_strengths
+    where strength_rank = 1 and tied_count = 1
+),
+
+value_usage as (
+    select
+        value_carriers.identifier_type,
+        value_carriers.identifier_value,
+        value_carriers.profile_cluster_id,
+        max(value_carriers.profile_record_count) + count(uncontested_touchpoints.record_key) as usage_count
+    from value_carriers
+    left join linking_identifiers
+        on
+            value_carriers.identifier_type = linking_identifiers.identifier_type
+            and value_carriers.identifier_value = linking_identifiers.identifier_value
+            and not linking_identifiers.is_profile
+    left join uncontested_touchpoints
+        on
+            linking_identifiers.record_key = uncontested_touchpoints.record_key
+            and value_carriers.profile_cluster_id = uncontested_touchpoints.profile_cluster_id
+    where value_carriers.carrier_cluster_count > 1
+    group by value_carriers.identifier_type, value_carriers.identifier_value, value_carriers.profile_cluster_id
+),
+
+touchpoint_usage as (
+    select
+        linking_identifiers.record_key,
+        value_usage.profile_cluster_id,
+        sum(value_usage.usage_count) as usage_count
+    from linking_identifiers
+    inner join value_usage
+        on
+            linking_identifiers.identifier_type = value_usage.identifier_type
+            and linking_identifiers.identifier_value = value_usage.identifier_value
+    where not linking_identifiers.is_profile
+    group by linking_identifiers.record_key, value_usage.profile_cluster_id
+),
+
+touchpoint_choices as (
+    select
+        touchpoint_candidates.record_key,
+        touchpoint_candidates.profile_cluster_id,
+        touchpoint_candidates.competing_cluster_count,
+        row_number() over (
+            partition by touchpoint_candidates.record_key
+            order by
+                touchpoint_candidates.shared_value_count desc,
+                touchpoint_candidates.best_link_priority,
+                coalesce(touchpoint_usage.usage_count, 0) desc,
+                touchpoint_candidates.carrying_record_count desc,
+                touchpoint_candidates.profile_cluster_id
+        ) as choice_rank,
+        count(*) over (partition by touchpoint_candidates.record_key) as candidate_cluster_count
+    from touchpoint_candidates
+    left join touchpoint_usage
+        on
+            touchpoint_candidates.record_key = touchpoint_usage.record_key
+            and touchpoint_candidates.profile_cluster_id = touchpoint_usage.profile_cluster_id
 ),
 
 {#- The link points at the chosen cluster's first record carrying the touchpoint's best-priority value. -#}
@@ -132,12 +200,100 @@ attached as (
     where anchor_rank = 1
 ),
 
+{#- Values of uncontested attached touchpoints that no profile carries, lent to the touchpoint's cluster. -#}
+lent_values as (
+    select
+        linking_identifiers.identifier_type,
+        linking_identifiers.identifier_value,
+        touchpoint_choices.profile_cluster_id,
+        min(linking_identifiers.record_key) as anchor_record_key,
+        count(*) over (
+            partition by linking_identifiers.identifier_type, linking_identifiers.identifier_value
+        ) as lending_cluster_count
+    from touchpoint_choices
+    inner join linking_identifiers
+        on touchpoint_choices.record_key = linking_identifiers.record_key
+    left join value_carriers
+        on
+            linking_identifiers.identifier_type = value_carriers.identifier_type
+            and linking_identifiers.identifier_value = value_carriers.identifier_value
+    where
+        touchpoint_choices.choice_rank = 1
+        and touchpoint_choices.candidate_cluster_count = 1
+        and value_carriers.identifier_value is null
+    group by
+        linking_identifiers.identifier_type,
+        linking_identifiers.identifier_value,
+        touchpoint_choices.profile_cluster_id
+),
+
+{#- Unclaimed touchpoints carrying lent values: joined when all their lent values point to one cluster. -#}
+bridge_candidates as (
+    select
+        linking_identifiers.record_key,
+        lent_values.profile_cluster_id,
+        lent_values.anchor_record_key,
+        linking_identifiers.identifier_type,
+        linking_identifiers.link_priority
+    from linking_identifiers
+    inner join lent_values
+        on
+            linking_identifiers.identifier_type = lent_values.identifier_type
+            and linking_identifiers.identifier_value = lent_values.identifier_value
+    left join attached
+        on linking_identifiers.record_key = attached.record_key
+    where
+        not linking_identifiers.is_profile
+        and attached.record_key is null
+        and lent_values.lending_cluster_count = 1
+),
+
+single_cluster_bridges as (
+    select record_key
+    from bridge_candidates
+    group by record_key
+    having count(distinct profile_cluster_id) = 1
+),
+
+ranked_bridges as (
+    select
+        bridge_candidates.record_key,
+        bridge_candidates.anchor_record_key,
+        bridge_candidates.identifier_type,
+        row_number() over (
+            partition by bridge_candidates.record_key
+            order by
+                bridge_candidates.link_priority,
+                bridge_candidates.identifier_type,
+                bridge_candidates.anchor_record_key
+        ) as bridge_rank
+    from bridge_candidates
+    inner join single_cluster_bridges
+        on bridge_candidates.record_key = single_cluster_bridges.record_key
+),
+
+bridged as (
+    select
+        record_key,
+        anchor_record_key as linked_record_key,
+        'bridged_through_touchpoint' as link_type,
+        identifier_type,
+        1 as owner_cluster_count
+    from ranked_bridges
+    where bridge_rank = 1
+),
+
 unclaimed_identifiers as (
     select linking_identifiers.*
     from linking_identifiers
     left join attached
         on linking_identifiers.record_key = attached.record_key
-    where not linking_identifiers.is_profile and attached.record_key is null
+    left join bridged
+        on linking_identifiers.record_key = bridged.record_key
+    where
+        not linking_identifiers.is_profile
+        and attached.record_key is null
+        and bridged.record_key is null
 ),
 
 unclaimed_groups as (
@@ -165,6 +321,8 @@ shared_unclaimed as (
 
 final as (
     select * from attached
+    union all
+    select * from bridged
     union all
     select * from shared_unclaimed
 )
