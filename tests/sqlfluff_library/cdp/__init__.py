@@ -18,3 +18,31 @@ def __getattr__(name: str) -> Callable[..., str]:
     if name.startswith("__"):
         raise AttributeError(name)
     return lambda *args, **kwargs: f"{name}_output"
+
+
+def golden_record_rules(attributes: list[str]) -> list[dict]:
+    """Parsed survivorship rules (int_customers_golden): every optional column and the same_record_as join."""
+    rules = [
+        {
+            "attribute": attribute,
+            "rules": [{"rule": "most_frequent"}, {"rule": "longest"}, {"rule": "most_complete"}],
+            "depends_on": None,
+        }
+        for attribute in attributes[:-1]
+    ]
+    rules.append(
+        {
+            "attribute": attributes[-1],
+            "rules": [{"rule": "same_record_as", "attribute": attributes[0]}],
+            "depends_on": attributes[0],
+        }
+    )
+    return rules
+
+
+def golden_record_candidate_sql(entry: dict, spec: dict, relation: str) -> dict:
+    """The SQL snippets of one attribute's candidates (int_customers_golden)."""
+    return {
+        "ranking_columns": ["1 as value_frequency", "1 as value_length"],
+        "offered_when": f"{relation}.{spec['columns'][0]} is not null",
+    }
