@@ -15,14 +15,11 @@ pairs as (
 patterns as (
     select
         {%- for comparison in comparisons %}
-        {{ comparison }}_level,
+            {{ comparison }}_level,
         {%- endfor %}
         count(*) as pair_count
     from pairs
-    group by
-        {%- for comparison in comparisons %}
-        {{ comparison }}_level{{ ',' if not loop.last }}
-        {%- endfor %}
+    group by {{ cdp.identity_level_columns() | join(', ') }}
 ),
 
 final as (

@@ -22,22 +22,22 @@ clusters as (
 
 previous_assignments as (
     {%- if is_incremental() %}
-    select
-        record_key,
-        customer_id
-    from (
         select
             record_key,
-            customer_id,
-            row_number() over (partition by record_key order by assigned_at desc, customer_id) as recency_rank
-        from {{ this }}
-    ) as ranked
-    where recency_rank = 1
+            customer_id
+        from (
+            select
+                record_key,
+                customer_id,
+                row_number() over (partition by record_key order by assigned_at desc, customer_id asc) as recency_rank
+            from {{ this }}
+        ) as ranked
+        where recency_rank = 1
     {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as record_key,
-        cast(null as {{ dbt.type_string() }}) as customer_id
-    where 1 = 0
+        select
+            cast(null as {{ dbt.type_string() }}) as record_key,
+            cast(null as {{ dbt.type_string() }}) as customer_id
+        where 1 = 0
     {%- endif %}
 ),
 
@@ -56,10 +56,10 @@ overlaps_ranked as (
     select
         *,
         row_number() over (
-            partition by component_id order by shared_record_count desc, previous_customer_id
+            partition by component_id order by shared_record_count desc, previous_customer_id asc
         ) as rank_for_cluster,
         row_number() over (
-            partition by previous_customer_id order by shared_record_count desc, component_id
+            partition by previous_customer_id order by shared_record_count desc, component_id asc
         ) as rank_for_previous_id
     from cluster_overlaps
 ),
@@ -76,10 +76,12 @@ second_round_candidates as (
     select
         cluster_overlaps.*,
         row_number() over (
-            partition by cluster_overlaps.component_id order by cluster_overlaps.shared_record_count desc, cluster_overlaps.previous_customer_id
+            partition by cluster_overlaps.component_id
+            order by cluster_overlaps.shared_record_count desc, cluster_overlaps.previous_customer_id asc
         ) as rank_for_cluster,
         row_number() over (
-            partition by cluster_overlaps.previous_customer_id order by cluster_overlaps.shared_record_count desc, cluster_overlaps.component_id
+            partition by cluster_overlaps.previous_customer_id
+            order by cluster_overlaps.shared_record_count desc, cluster_overlaps.component_id asc
         ) as rank_for_previous_id
     from cluster_overlaps
     left join kept_first_round as cluster_done
@@ -116,7 +118,7 @@ cluster_ids as (
         components.component_id,
         coalesce(
             kept.customer_id,
-            {{ dbt.concat(["'cus_'", dbt.safe_cast(dbt.hash(dbt.concat(['components.component_id', "'|'", "coalesce(best_previous.previous_customer_id, '')"])), dbt.type_string())]) }}
+            {{ cdp.new_customer_id('components.component_id', 'best_previous.previous_customer_id') }}
         ) as customer_id
     from (select distinct component_id from clusters) as components
     left join kept
@@ -130,8 +132,8 @@ final as (
         clusters.node_id as record_key,
         cluster_ids.customer_id,
         previous_assignments.customer_id as previous_customer_id,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as assigned_at,
-        '{{ invocation_id }}' as invocation_id
+        {{ cdp.run_started_at_timestamp() }} as assigned_at,
+        {{ cdp.invocation_id_literal() }} as invocation_id
     from clusters
     inner join cluster_ids
         on clusters.component_id = cluster_ids.component_id

@@ -23,7 +23,7 @@ latest_assignments as (
             record_key,
             customer_id,
             assigned_at,
-            row_number() over (partition by record_key order by assigned_at desc, customer_id) as recency_rank
+            row_number() over (partition by record_key order by assigned_at desc, customer_id asc) as recency_rank
         from history
     ) as ranked
     where recency_rank = 1

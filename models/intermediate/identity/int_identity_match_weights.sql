@@ -19,110 +19,11 @@
 -#}
 
 {%- set comparisons = cdp.identity_comparisons() -%}
-{%- set max_iterations = var('cdp_identity_em_iterations', 100) -%}
-{%- set tolerance = 0.000001 -%}
 {%- set recall = var('cdp_identity_deterministic_recall', 0.7) -%}
 {%- set floor = 0.000001 -%}
 {%- set patterns_relation = ref('int_identity_comparison_patterns') -%}
 {%- set u_relation = ref('int_identity_u_probabilities') -%}
-
-{%- set sessions = var('cdp_identity_em_training_blocks') -%}
-{%- set u = {} -%}
-{%- set m = {} -%}
-{%- set state = namespace(change=0.0, iterations=0) -%}
-{%- for comparison, level_count in comparisons.items() -%}
-  {%- for level in range(level_count) -%}
-    {%- do m.update({comparison ~ ':' ~ level: 0.9 if level == level_count - 1 else 0.1 / (level_count - 1)}) -%}
-  {%- endfor -%}
-{%- endfor -%}
-
-{%- if execute -%}
-  {%- for row in run_query('select comparison, comparison_level, u_probability from ' ~ u_relation).rows -%}
-    {%- do u.update({row[0] ~ ':' ~ (row[1] | int): [row[2] | float, floor] | max}) -%}
-  {%- endfor -%}
-  {%- set pattern_rows = run_query(
-      'select ' ~ cdp.identity_level_columns() | join(', ') ~ ', pair_count from ' ~ patterns_relation
-  ).rows -%}
-  {#- Per comparison level: the sum of its estimates over the sessions that saw the comparison, and how many. -#}
-  {%- set estimate_sums = {} -%}
-  {%- set estimate_counts = {} -%}
-  {%- for session in sessions -%}
-    {%- set free = [] -%}
-    {%- for comparison in comparisons -%}
-      {%- if comparison not in session.levels -%}{%- do free.append(comparison) -%}{%- endif -%}
-    {%- endfor -%}
-    {%- set session_rows = [] -%}
-    {%- for row in pattern_rows -%}
-      {%- set in_block = namespace(value=true) -%}
-      {%- for comparison in comparisons -%}
-        {%- if comparison in session.levels and (row[loop.index0] is none or (row[loop.index0] | int) != session.levels[comparison]) -%}
-          {%- set in_block.value = false -%}
-        {%- endif -%}
-      {%- endfor -%}
-      {%- if in_block.value -%}{%- do session_rows.append(row) -%}{%- endif -%}
-    {%- endfor -%}
-    {%- set session_m = {} -%}
-    {%- do session_m.update(m) -%}
-    {%- set session_state = namespace(match_share=0.5, change=1.0, iterations=0) -%}
-    {%- set seen = {} -%}
-    {%- for iteration in range(max_iterations) -%}
-      {%- if session_state.change > tolerance -%}
-        {%- set expected = {} -%}
-        {%- set totals = namespace(matches=0.0, pairs=0.0) -%}
-        {%- for row in session_rows -%}
-          {%- set likelihood = namespace(match=session_state.match_share, non_match=1 - session_state.match_share) -%}
-          {%- for comparison in comparisons -%}
-            {%- if comparison in free and row[loop.index0] is not none -%}
-              {%- set key = comparison ~ ':' ~ (row[loop.index0] | int) -%}
-              {%- set likelihood.match = likelihood.match * session_m[key] -%}
-              {%- set likelihood.non_match = likelihood.non_match * u.get(key, 1.0) -%}
-            {%- endif -%}
-          {%- endfor -%}
-          {%- set pair_count = row[comparisons | length] | float -%}
-          {%- set expected_matches = pair_count * likelihood.match / (likelihood.match + likelihood.non_match) -%}
-          {%- set totals.matches = totals.matches + expected_matches -%}
-          {%- set totals.pairs = totals.pairs + pair_count -%}
-          {%- for comparison in comparisons -%}
-            {%- if comparison in free and row[loop.index0] is not none -%}
-              {%- set key = comparison ~ ':' ~ (row[loop.index0] | int) -%}
-              {%- do expected.update({key: expected.get(key, 0.0) + expected_matches}) -%}
-              {%- do seen.update({comparison: true}) -%}
-            {%- endif -%}
-          {%- endfor -%}
-        {%- endfor -%}
-        {%- set pass_state = namespace(change=0.0) -%}
-        {%- for comparison, level_count in comparisons.items() if comparison in free -%}
-          {%- set comparison_total = namespace(value=0.0) -%}
-          {%- for level in range(level_count) -%}
-            {%- set comparison_total.value = comparison_total.value + expected.get(comparison ~ ':' ~ level, 0.0) -%}
-          {%- endfor -%}
-          {%- for level in range(level_count) -%}
-            {%- set key = comparison ~ ':' ~ level -%}
-            {%- set updated = [expected.get(key, 0.0) / ([comparison_total.value, floor] | max), floor] | max -%}
-            {%- set pass_state.change = [pass_state.change, (updated - session_m[key]) | abs] | max -%}
-            {%- do session_m.update({key: updated}) -%}
-          {%- endfor -%}
-        {%- endfor -%}
-        {%- set updated_share = totals.matches / ([totals.pairs, 1.0] | max) -%}
-        {%- set session_state.change = [pass_state.change, (updated_share - session_state.match_share) | abs] | max -%}
-        {%- set session_state.match_share = [[updated_share, floor] | max, 1 - floor] | min -%}
-        {%- set session_state.iterations = session_state.iterations + 1 -%}
-      {%- endif -%}
-    {%- endfor -%}
-    {%- for comparison, level_count in comparisons.items() if comparison in seen -%}
-      {%- for level in range(level_count) -%}
-        {%- set key = comparison ~ ':' ~ level -%}
-        {%- do estimate_sums.update({key: estimate_sums.get(key, 0.0) + session_m[key]}) -%}
-        {%- do estimate_counts.update({key: estimate_counts.get(key, 0) + 1}) -%}
-      {%- endfor -%}
-    {%- endfor -%}
-    {%- set state.change = [state.change, session_state.change] | max -%}
-    {%- set state.iterations = [state.iterations, session_state.iterations] | max -%}
-  {%- endfor -%}
-  {%- for key in estimate_sums -%}
-    {%- do m.update({key: estimate_sums[key] / estimate_counts[key]}) -%}
-  {%- endfor -%}
-{%- endif %}
+{%- set em = cdp.identity_em_estimates(patterns_relation, u_relation) %}
 
 with
 
@@ -140,18 +41,18 @@ profiles as (
 
 m_probabilities as (
     {%- for comparison, level_count in comparisons.items() %}
-    {%- set comparison_loop = loop %}
-    {%- for level in range(level_count) %}
-    select
-        '{{ comparison }}' as comparison,
-        {{ level }} as comparison_level,
-        cast({{ m[comparison ~ ':' ~ level] }} as {{ dbt.type_float() }}) as m_probability
-    {{- '\n    union all' if not (comparison_loop.last and loop.last) }}
-    {%- endfor %}
+        {%- set comparison_loop = loop %}
+        {%- for level in range(level_count) %}
+            select
+                '{{ comparison }}' as comparison,
+                {{ level }} as comparison_level,
+                cast({{ em.m[comparison ~ ':' ~ level] }} as {{ dbt.type_float() }}) as m_probability
+            {{- '\n    union all' if not (comparison_loop.last and loop.last) }}
+        {%- endfor %}
     {%- endfor %}
 ),
 
-prior as (
+prior_estimate as (
     select
         sum(
             case
@@ -184,8 +85,8 @@ final as (
         m_probability,
         u_probability,
         ln(m_probability / u_probability) / ln(2) as match_weight,
-        {{ state.iterations }} as em_iterations,
-        cast({{ state.change }} as {{ dbt.type_float() }}) as last_iteration_change
+        {{ em.iterations }} as em_iterations,
+        cast({{ em.change }} as {{ dbt.type_float() }}) as last_iteration_change
     from weights
 
     union all
@@ -196,15 +97,15 @@ final as (
         prior_probability as m_probability,
         1 - prior_probability as u_probability,
         ln(prior_probability / (1 - prior_probability)) / ln(2) as match_weight,
-        {{ state.iterations }} as em_iterations,
-        cast({{ state.change }} as {{ dbt.type_float() }}) as last_iteration_change
+        {{ em.iterations }} as em_iterations,
+        cast({{ em.change }} as {{ dbt.type_float() }}) as last_iteration_change
     from (
         select
             least(
                 greatest(expected_matching_pairs, 1) / greatest(profile_count * (profile_count - 1) / 2.0, 1),
                 0.5
             ) as prior_probability
-        from prior
+        from prior_estimate
     ) as prior_probabilities
 )
 

@@ -5,7 +5,7 @@
   big city would otherwise explode). blocking_rule is the first rule that produced the pair.
 -#}
 
-{%- set rules = var('cdp_identity_blocking_rules') -%}
+{%- set rules = cdp.identity_blocking_rules() -%}
 {%- set max_block_size = var('cdp_identity_max_block_size', 200) -%}
 
 with
@@ -16,31 +16,28 @@ profiles as (
 
 blocking_keys as (
     {%- for rule in rules %}
-    {%- set rule_loop = loop %}
-    {%- set phone_columns = ['phone_e164', 'other_phone_e164'] if 'phone' in rule.columns else [none] %}
-    {%- for phone_column in phone_columns %}
-    {%- set columns = [] %}
-    {%- for column in rule.columns %}
-    {%- do columns.append(phone_column if column == 'phone' else column) %}
-    {%- endfor %}
-    select
-        record_key,
-        {{ rule_loop.index }} as rule_order,
-        {%- set parts = [] %}
-        {%- for column in columns %}
-        {%- do parts.append('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')') %}
-        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif %}
+        {%- set rule_loop = loop %}
+        {%- set phone_columns = ['phone_e164', 'other_phone_e164'] if 'phone' in rule.columns else [none] %}
+        {%- for phone_column in phone_columns %}
+            {%- set columns = [] %}
+            {%- for column in rule.columns %}
+                {%- do columns.append(phone_column if column == 'phone' else column) %}
+            {%- endfor %}
+            select
+                record_key,
+                {{ rule_loop.index }} as rule_order,
+                {%- set parts = [] %}
+                {%- for column in columns %}
+                    {%- do parts.append('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')') %}
+                    {%- if not loop.last %}{% do parts.append("'|'") %}{% endif %}
+                {%- endfor %}
+                {{ dbt.concat(parts) if parts | length > 1 else parts[0] }} as blocking_key
+            from profiles
+            where {{ columns | join(' is not null and ') }} is not null
+            {%- if not (rule_loop.last and loop.last) %}
+                union all
+            {%- endif %}
         {%- endfor %}
-        {{ dbt.concat(parts) if parts | length > 1 else parts[0] }} as blocking_key
-    from profiles
-    where
-        {%- for column in columns %}
-        {{ column }} is not null{{ ' and' if not loop.last }}
-        {%- endfor %}
-    {%- if not (rule_loop.last and loop.last) %}
-    union all
-    {%- endif %}
-    {%- endfor %}
     {%- endfor %}
 ),
 
@@ -83,7 +80,7 @@ compared as (
         candidate_pairs.right_record_key,
         case candidate_pairs.rule_order
             {%- for rule in rules %}
-            when {{ loop.index }} then '{{ rule.name }}'
+                when {{ loop.index }} then '{{ rule.name }}'
             {%- endfor %}
         end as blocking_rule,
         {{ cdp.identity_comparison_levels('left_profiles', 'right_profiles') }},

@@ -47,7 +47,7 @@ last_name_frequencies as (
     group by last_name_key
 ),
 
-prior as (
+prior_weight as (
     select match_weight from weights
     where comparison = 'prior'
 ),
@@ -55,27 +55,29 @@ prior as (
 scored as (
     select
         pairs.*,
-        prior.match_weight
+        prior_weight.match_weight
         {%- for comparison in comparisons %}
-        + coalesce(
-            {%- if comparison in ('first_name', 'last_name') %}
-            case
-                when pairs.{{ comparison }}_level = 2
-                    then ln({{ comparison }}_weights.m_probability / {{ comparison }}_frequencies.term_frequency) / ln(2)
-            end,
-            {%- endif %}
-            {{ comparison }}_weights.match_weight,
-            0
-        )
+            + coalesce(
+                {%- if comparison in ('first_name', 'last_name') %}
+                    case
+                        when pairs.{{ comparison }}_level = 2
+                            then
+                                ln({{ comparison }}_weights.m_probability / {{ comparison }}_frequencies.term_frequency)
+                                / ln(2)
+                    end,
+                {%- endif %}
+                {{ comparison }}_weights.match_weight,
+                0
+            )
         {%- endfor %}
-        as match_weight
+            as match_weight
     from pairs
-    cross join prior
+    cross join prior_weight
     {%- for comparison in comparisons %}
-    left join weights as {{ comparison }}_weights
-        on
-            {{ comparison }}_weights.comparison = '{{ comparison }}'
-            and pairs.{{ comparison }}_level = {{ comparison }}_weights.comparison_level
+        left join weights as {{ comparison }}_weights
+            on
+                {{ comparison }}_weights.comparison = '{{ comparison }}'
+                and pairs.{{ comparison }}_level = {{ comparison }}_weights.comparison_level
     {%- endfor %}
     left join first_name_frequencies
         on pairs.agreed_first_name_key = first_name_frequencies.name_key
@@ -99,7 +101,7 @@ links as (
     where not is_vetoed and match_probability >= {{ threshold }}
 ),
 
-{#- Every link from both ends: (record, neighbour). -#}
+{# Every link from both ends: (record, neighbour). #}
 record_links as (
     select
         left_record_key as record_key,
@@ -128,7 +130,7 @@ conflicting_pairs as (
     where {{ cdp.identity_is_conflicting() }}
 ),
 
-{#- Links of a record that lose to a stronger link of the same record towards a conflicting neighbour. -#}
+{# Links of a record that lose to a stronger link of the same record towards a conflicting neighbour. #}
 weaker_links as (
     select distinct
         weaker.record_key,
@@ -168,4 +170,4 @@ final as (
             and probabilities.right_record_key = cut_links.right_record_key
 )
 
-select * from final
+select * from final  -- noqa: AM04

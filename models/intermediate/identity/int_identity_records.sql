@@ -112,22 +112,40 @@ web_visitors as (
 ),
 
 touchpoints as (
-    select 'shop_orders' as source_table, order_id as record_id, coalesce(updated_at, ordered_at) as observed_at
+    select
+        'shop_orders' as source_table,
+        order_id as record_id,
+        coalesce(updated_at, ordered_at) as observed_at
     from shop_orders
     union all
-    select 'pos_transactions' as source_table, transaction_id as record_id, transaction_at as observed_at
+    select
+        'pos_transactions' as source_table,
+        transaction_id as record_id,
+        transaction_at as observed_at
     from pos_transactions
     union all
-    select 'support_tickets' as source_table, ticket_id as record_id, created_at as observed_at
+    select
+        'support_tickets' as source_table,
+        ticket_id as record_id,
+        created_at as observed_at
     from support_tickets
     union all
-    select 'web_anonymous_ids' as source_table, anonymous_id as record_id, last_seen_at as observed_at
+    select
+        'web_anonymous_ids' as source_table,
+        anonymous_id as record_id,
+        last_seen_at as observed_at
     from web_visitors
     union all
-    select 'consent_events' as source_table, consent_event_id as record_id, occurred_at as observed_at
+    select
+        'consent_events' as source_table,
+        consent_event_id as record_id,
+        occurred_at as observed_at
     from consent_events
     union all
-    select 'privacy_erasure_requests' as source_table, request_id as record_id, requested_at as observed_at
+    select
+        'privacy_erasure_requests' as source_table,
+        request_id as record_id,
+        requested_at as observed_at
     from erasure_requests
 ),
 

@@ -49,7 +49,7 @@ linking_identifiers as (
         on identifiers.record_key = records.record_key
 ),
 
-{#- Every profile cluster carrying each linking value, with how many of its profile records carry it. -#}
+{# Every profile cluster carrying each linking value, with how many of its profile records carry it. #}
 value_carriers as (
     select
         linking_identifiers.identifier_type,
@@ -67,9 +67,9 @@ value_carriers as (
     group by linking_identifiers.identifier_type, linking_identifiers.identifier_value, profile_clusters.component_id
 ),
 
-{#- A touchpoint's candidate clusters: those carrying any of its values. The cluster carrying the most of
+{# A touchpoint's candidate clusters: those carrying any of its values. The cluster carrying the most of
     them wins (an order whose e-mail two relatives share but whose phone only one of them has goes to that
-    one), then the best identifier priority, then the cluster where most profile records carry the value. -#}
+    one), then the best identifier priority, then the cluster where most profile records carry the value. #}
 touchpoint_candidates as (
     select
         linking_identifiers.record_key,
@@ -87,17 +87,17 @@ touchpoint_candidates as (
     group by linking_identifiers.record_key, value_carriers.profile_cluster_id
 ),
 
-{#- Usage of each value per cluster: its profile records carrying it plus the touchpoints carrying it that
+{# Usage of each value per cluster: its profile records carrying it plus the touchpoints carrying it that
     go to that cluster on their other identifiers alone (more shared values or a better identifier: an order
     placed from the shop account). A value several clusters carry (a relative's borrowed e-mail, a household
-    landline) is used most by its owner, who gives it on every order, not once. -#}
+    landline) is used most by its owner, who gives it on every order, not once. #}
 candidate_strengths as (
     select
         record_key,
         profile_cluster_id,
         rank() over (
             partition by record_key
-            order by shared_value_count desc, best_link_priority
+            order by shared_value_count desc, best_link_priority asc
         ) as strength_rank,
         count(*) over (partition by record_key, shared_value_count, best_link_priority) as tied_count
     from touchpoint_candidates
@@ -154,10 +154,10 @@ touchpoint_choices as (
             partition by touchpoint_candidates.record_key
             order by
                 touchpoint_candidates.shared_value_count desc,
-                touchpoint_candidates.best_link_priority,
+                touchpoint_candidates.best_link_priority asc,
                 coalesce(touchpoint_usage.usage_count, 0) desc,
                 touchpoint_candidates.carrying_record_count desc,
-                touchpoint_candidates.profile_cluster_id
+                touchpoint_candidates.profile_cluster_id asc
         ) as choice_rank,
         count(*) over (partition by touchpoint_candidates.record_key) as candidate_cluster_count
     from touchpoint_candidates
@@ -167,7 +167,7 @@ touchpoint_choices as (
             and touchpoint_candidates.profile_cluster_id = touchpoint_usage.profile_cluster_id
 ),
 
-{#- The link points at the chosen cluster's first record carrying the touchpoint's best-priority value. -#}
+{# The link points at the chosen cluster's first record carrying the touchpoint's best-priority value. #}
 attached_ranked as (
     select
         touchpoint_choices.record_key,
@@ -176,7 +176,10 @@ attached_ranked as (
         touchpoint_choices.candidate_cluster_count,
         row_number() over (
             partition by touchpoint_choices.record_key
-            order by linking_identifiers.link_priority, linking_identifiers.identifier_type, value_carriers.anchor_record_key
+            order by
+                linking_identifiers.link_priority asc,
+                linking_identifiers.identifier_type asc,
+                value_carriers.anchor_record_key asc
         ) as anchor_rank
     from touchpoint_choices
     inner join linking_identifiers
@@ -200,7 +203,7 @@ attached as (
     where anchor_rank = 1
 ),
 
-{#- Values of uncontested attached touchpoints that no profile carries, lent to the touchpoint's cluster. -#}
+{# Values of uncontested attached touchpoints that no profile carries, lent to the touchpoint's cluster. #}
 lent_values as (
     select
         linking_identifiers.identifier_type,
@@ -227,7 +230,7 @@ lent_values as (
         touchpoint_choices.profile_cluster_id
 ),
 
-{#- Unclaimed touchpoints carrying lent values: joined when all their lent values point to one cluster. -#}
+{# Unclaimed touchpoints carrying lent values: joined when all their lent values point to one cluster. #}
 bridge_candidates as (
     select
         linking_identifiers.record_key,

@@ -6,7 +6,6 @@
   and at most cdp_identity_u_pairs_per_record per record. A level never seen in the sample gets half a pair.
 -#}
 
-{%- set pairs_per_record = var('cdp_identity_u_pairs_per_record', 20) -%}
 {%- set random_pairs = var('cdp_identity_u_random_pairs', 2000000) -%}
 
 with
@@ -18,14 +17,14 @@ profiles as (
 shuffled as (
     select
         *,
-        row_number() over (order by {{ dbt.hash('record_key') }}, record_key) as position,
+        row_number() over (order by {{ dbt.hash('record_key') }} asc, record_key asc) as shuffled_position,
         count(*) over () as profile_count
     from profiles
 ),
 
 offsets as (
-    {%- for offset in range(1, pairs_per_record + 1) %}
-    select {{ offset }} as pair_offset{{ ' union all' if not loop.last }}
+    {%- for offset in cdp.identity_u_pair_offsets() %}
+        select {{ offset }} as pair_offset{{ ' union all' if not loop.last }}
     {%- endfor %}
 ),
 
@@ -35,7 +34,9 @@ random_pairs as (
     from shuffled as left_profiles
     cross join offsets
     inner join shuffled as right_profiles
-        on right_profiles.position = mod(left_profiles.position - 1 + offsets.pair_offset, left_profiles.profile_count) + 1
+        on
+            right_profiles.shuffled_position
+            = mod(left_profiles.shuffled_position - 1 + offsets.pair_offset, left_profiles.profile_count) + 1
     where
         offsets.pair_offset < left_profiles.profile_count
         and offsets.pair_offset <= greatest(1, {{ random_pairs }} / left_profiles.profile_count)
@@ -43,24 +44,24 @@ random_pairs as (
 
 levels_observed as (
     {%- for comparison, level_count in cdp.identity_comparisons().items() %}
-    select
-        '{{ comparison }}' as comparison,
-        {{ comparison }}_level as comparison_level,
-        count(*) as pair_count
-    from random_pairs
-    where {{ comparison }}_level is not null
-    group by {{ comparison }}_level
-    {{ 'union all' if not loop.last }}
+        select
+            '{{ comparison }}' as comparison,
+            {{ comparison }}_level as comparison_level,
+            count(*) as pair_count
+        from random_pairs
+        where {{ comparison }}_level is not null
+        group by {{ comparison }}_level
+        {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
 
 all_levels as (
     {%- for comparison, level_count in cdp.identity_comparisons().items() %}
-    {%- set comparison_loop = loop %}
-    {%- for level in range(level_count) %}
-    select '{{ comparison }}' as comparison, {{ level }} as comparison_level
-    {{- ' union all' if not (comparison_loop.last and loop.last) }}
-    {%- endfor %}
+        {%- set comparison_loop = loop %}
+        {%- for level in range(level_count) %}
+            select '{{ comparison }}' as comparison, {{ level }} as comparison_level
+            {{- ' union all' if not (comparison_loop.last and loop.last) }}
+        {%- endfor %}
     {%- endfor %}
 ),
 

@@ -21,7 +21,7 @@ customer_ids as (
 
 this_run as (
     select * from history
-    where invocation_id = '{{ invocation_id }}'
+    where invocation_id = {{ cdp.invocation_id_literal() }}
 ),
 
 moves as (
@@ -47,7 +47,7 @@ remaining as (
 older_ids as (
     select distinct customer_id
     from history
-    where invocation_id <> '{{ invocation_id }}'
+    where invocation_id <> {{ cdp.invocation_id_literal() }}
 ),
 
 final as (

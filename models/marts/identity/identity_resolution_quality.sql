@@ -68,14 +68,25 @@ labelled as (
 ),
 
 scoped as (
-    select 'all_records' as scope, labelled.* from labelled
+    select
+        'all_records' as scope,
+        labelled.*
+    from labelled
     union all
-    select 'records_with_evidence' as scope, labelled.* from labelled where has_evidence
+    select
+        'records_with_evidence' as scope,
+        labelled.*
+    from labelled
+    where has_evidence
     union all
-    select 'profile_records' as scope, labelled.* from labelled where is_profile
+    select
+        'profile_records' as scope,
+        labelled.*
+    from labelled
+    where is_profile
 ),
 
-{#- Record counts per (scope, source, cluster, person): pair counts follow without listing pairs. -#}
+{# Record counts per (scope, source, cluster, person): pair counts follow without listing pairs. #}
 cells as (
     select
         scope,
@@ -88,18 +99,26 @@ cells as (
 ),
 
 by_cluster as (
-    select scope, source_table, predicted_cluster, sum(record_count) as record_count
+    select
+        scope,
+        source_table,
+        predicted_cluster,
+        sum(record_count) as record_count
     from cells
     group by scope, source_table, predicted_cluster
 ),
 
 by_person as (
-    select scope, source_table, person_id, sum(record_count) as record_count
+    select
+        scope,
+        source_table,
+        person_id,
+        sum(record_count) as record_count
     from cells
     group by scope, source_table, person_id
 ),
 
-{#- Pairs between source a and source b (a <= b); within one source, unordered pairs n(n-1)/2. -#}
+{# Pairs between source a and source b (a <= b); within one source, unordered pairs n(n-1)/2. #}
 true_positive_pairs as (
     select
         left_cells.scope,

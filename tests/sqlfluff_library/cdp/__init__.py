@@ -46,3 +46,46 @@ def golden_record_candidate_sql(entry: dict, spec: dict, relation: str) -> dict:
         "ranking_columns": ["1 as value_frequency", "1 as value_length"],
         "offered_when": f"{relation}.{spec['columns'][0]} is not null",
     }
+
+
+# Identity layer: settings and estimates that the models iterate over (see macros/identity/).
+IDENTITY_COMPARISONS = {
+    "email": 3,
+    "phone": 2,
+    "first_name": 3,
+    "last_name": 3,
+    "birth_date": 3,
+    "location": 4,
+}
+
+
+def identity_comparisons() -> dict[str, int]:
+    return dict(IDENTITY_COMPARISONS)
+
+
+def identity_level_columns() -> list[str]:
+    return [f"{comparison}_level" for comparison in IDENTITY_COMPARISONS]
+
+
+def identity_blocking_rules() -> list[dict]:
+    return [
+        {"name": "same_email", "columns": ["email_normalized"]},
+        {"name": "same_phone", "columns": ["phone"]},
+        {"name": "same_name", "columns": ["first_name_key", "last_name_key"]},
+    ]
+
+
+def identity_u_pair_offsets() -> list[int]:
+    return [1, 2]
+
+
+def identity_em_estimates(patterns_relation: str, u_relation: str) -> dict:
+    from collections import defaultdict
+
+    return {"m": defaultdict(lambda: 0.5), "iterations": 1, "change": 0.0}
+
+
+def identifier_rows(
+    relation: str, source_table: str, record_id: str, observed_at: str, identifiers: list
+) -> str:
+    return f"select {record_id} as record_id from {relation}"
