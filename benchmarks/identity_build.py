@@ -33,7 +33,11 @@ from activation.datagen import load_into_duckdb, make_config, write_dataset  # n
 #: (stage, dbt --select, dbt --exclude)
 STAGES = [
     ("staging", ["path:models/staging"], []),
-    ("identity", ["int_identity_records+"], ["int_customer_attribute_candidates+", "path:models/marts"]),
+    (
+        "identity",
+        ["int_identity_records+", "int_identifiers_unioned+"],
+        ["int_customer_attribute_candidates+", "path:models/marts"],
+    ),
     ("golden record", ["int_customer_attribute_candidates", "int_customers_golden"], []),
     ("quality report", ["identity_resolution_quality"], []),
 ]
