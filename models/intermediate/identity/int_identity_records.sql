@@ -162,7 +162,8 @@ profiles_cleaned as (
         profiles.other_phone_e164,
         profiles.postal_code,
         -- Leading zeros get lost in spreadsheets (01000 -> 1000); the matching key ignores them.
-        nullif(ltrim(profiles.postal_code, '0'), '') as postal_code_key,
+        -- (Not ltrim(x, '0'): Spark's two-argument ltrim takes the characters first.)
+        nullif({{ cdp.regexp_replace_all('profiles.postal_code', '^0+', '') }}, '') as postal_code_key,
         profiles.city_key,
         profiles.address_key,
         profiles.country_code,
