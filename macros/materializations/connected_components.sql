@@ -60,8 +60,8 @@
 {% materialization connected_components, default %}
   {%- set max_iterations = config.get('max_iterations', 40) -%}
   {%- if max_iterations is not number or max_iterations is not integer or max_iterations < 1 -%}
-    {{ exceptions.raise_compiler_error(
-        "connected_components: max_iterations must be a positive integer, got " ~ max_iterations ~ " in model " ~ model.name) }}
+    {{ exceptions.raise_compiler_error("connected_components: max_iterations must be a positive integer, got "
+        ~ max_iterations ~ " in model " ~ model.name) }}
   {%- endif -%}
   {%- if config.get('contract') and config.get('contract').enforced -%}
     {{ exceptions.raise_compiler_error(
@@ -119,11 +119,12 @@
 
   {{ run_hooks(post_hooks, inside_transaction=False) }}
 
+  {%- set summary = "connected_components: " ~ model.name ~ ": " ~ labelling['iterations'] ~ " round(s), " -%}
   {%- if labelling['is_converged'] -%}
-    {{ log("connected_components: " ~ model.name ~ ": " ~ labelling['iterations'] ~ " round(s), converged", info=True) }}
+    {{ log(summary ~ "converged", info=True) }}
   {%- else -%}
-    {{ log("connected_components: " ~ model.name ~ ": " ~ labelling['iterations'] ~ " round(s), NOT converged "
-           ~ "(max_iterations=" ~ max_iterations ~ "); written with is_converged = false", info=True) }}
+    {{ log(summary ~ "NOT converged (max_iterations=" ~ max_iterations ~ "); written with is_converged = false",
+           info=True) }}
   {%- endif %}
 
   {{ return({'relations': [target_relation]}) }}
