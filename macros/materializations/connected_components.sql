@@ -45,8 +45,9 @@
     component is its root, then that root's root in the next round, and so on; one statement composes
     them at the end. Every pointer goes to a smaller node of the same component, so the last root is the
     component's smallest node.
-    Measured on a 2-core machine (DuckDB): 10M random edges over 7M nodes in 4 rounds, about 50 s; a
-    1M-node path, 13 rounds with shuffled ids and 1 round with sorted ids, 6-7 s.
+    Measured on DuckDB, 2 cores shared with other builds: 10M random edges over 7M nodes, 4 rounds in
+    48-59 s (about 60 s of CPU, half of it turning string ids into keys and back); a 1M-node path, 13
+    rounds with shuffled ids, 1 round with sorted ids, 6-7 s each.
 
   Work tables (named after the model, suffix __cc_*) are temporary tables where the engine has them
   (DuckDB, PostgreSQL: they vanish with the transaction or session, even when a statement fails) and real
