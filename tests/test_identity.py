@@ -83,6 +83,9 @@ def test_generated_data_meets_the_quality_floor(tmp_path_factory: pytest.TempPat
         "build",
         "--select",
         "+identity_resolution_quality",
+        # Only the tests of the selected models (eager selection adds relationship tests of unselected ones).
+        "--indirect-selection",
+        "cautious",
         "--vars",
         "{cdp_raw_schema: generated_raw, cdp_load_sample_data: false}",
     )
