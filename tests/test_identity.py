@@ -3,10 +3,14 @@
 Quality is scored on records that carry evidence (profiles, and touchpoints with an identifier other than
 their own id): a web visitor who never logged in cannot be attributed by anyone.
 
-Two levels: the floor this implementation reaches (measured: sample P 0.990 R 0.967, seed 11 P 0.990
-R 0.968), asserted so that a change cannot make it worse unnoticed; and the product target of the identity
-issue (P >= 0.995, R >= 0.98), not reached yet, kept as a strict expected failure: the day it passes, the
-test fails and the floor must be raised to the target.
+Two data sets. The committed sample keeps the generator's deliberately split people (a quarter of those with
+both a shop account and a loyalty card leave no record tying the two, so that a later batch can bridge them:
+no resolver can join them before that). Freshly generated data without those splits measures what the
+resolver finds when the evidence exists. For each, a floor this implementation reaches (measured: sample
+P 0.990 R 0.967; generated seed 11 P 0.990 R 0.979), asserted so that a change cannot make it worse
+unnoticed; and on the generated data the product target of the identity issue (P >= 0.995, R >= 0.98),
+not reached yet, kept as a strict expected failure: the day it passes, the test fails and the floor must be
+raised to the target.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from tests.conftest import Warehouse, make_duckdb_warehouse
 
 PRECISION_FLOOR = 0.985
 RECALL_FLOOR = 0.96
+GENERATED_RECALL_FLOOR = 0.975
 PRECISION_TARGET = 0.995
 RECALL_TARGET = 0.98
 # Re-run clustering and the id assignment (not staging: on Spark that alone takes minutes).
@@ -53,14 +58,6 @@ def test_identity_resolution_meets_the_quality_floor_on_the_sample(sample_wareho
     assert recall >= RECALL_FLOOR, f"recall {recall:.4f} on {sample_warehouse.target}"
 
 
-@pytest.mark.xfail(strict=True, reason="identity issue target (P >= 0.995, R >= 0.98) not reached yet")
-def test_identity_resolution_reaches_the_product_target_on_the_sample(sample_warehouse: Warehouse) -> None:
-    if sample_warehouse.target != "duckdb":
-        pytest.skip("the target is tracked on one engine; the others must equal it (floor test)")
-    precision, recall, _ = quality(sample_warehouse)
-    assert precision >= PRECISION_TARGET and recall >= RECALL_TARGET, f"P {precision:.4f} R {recall:.4f}"
-
-
 def test_rerunning_on_unchanged_data_keeps_every_customer_id(sample_warehouse: Warehouse) -> None:
     history = f"{sample_warehouse.schema}_intermediate.int_identity_customer_id_history"
     before_map = customer_map(sample_warehouse)
@@ -71,13 +68,17 @@ def test_rerunning_on_unchanged_data_keeps_every_customer_id(sample_warehouse: W
     assert int(after_history) == before_history, "an unchanged re-run wrote customer id history"
 
 
-def test_generated_data_meets_the_quality_floor(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Another seed and size than the sample: the weights are learnt from the data, not tuned to it."""
+@pytest.fixture(scope="module")
+def generated_quality(tmp_path_factory: pytest.TempPathFactory) -> tuple[float, float, int]:
+    """Another seed and size than the sample, without deliberate splits: the weights are learnt from the
+    data, not tuned to it."""
     from activation.datagen import load_into_duckdb, make_config, write_dataset
+    from activation.datagen.config import PresenceRates
 
     scratch = tmp_path_factory.mktemp("identity-generated")
     warehouse = make_duckdb_warehouse(scratch)
-    write_dataset(scratch / "raw", make_config(3000, 11), fmt="parquet")
+    config = make_config(3000, 11, presence=PresenceRates(split_cluster=0.0))
+    write_dataset(scratch / "raw", config, fmt="parquet")
     load_into_duckdb(scratch / "raw", warehouse.env["CDP_DUCKDB_PATH"], "generated_raw")
     warehouse.dbt(
         "build",
@@ -89,10 +90,20 @@ def test_generated_data_meets_the_quality_floor(tmp_path_factory: pytest.TempPat
         "--vars",
         "{cdp_raw_schema: generated_raw, cdp_load_sample_data: false}",
     )
-    precision, recall, records = quality(warehouse)
+    return quality(warehouse)
+
+
+def test_generated_data_meets_the_quality_floor(generated_quality: tuple[float, float, int]) -> None:
+    precision, recall, records = generated_quality
     assert records > 15_000
     assert precision >= PRECISION_FLOOR, f"precision {precision:.4f}"
-    assert recall >= RECALL_FLOOR, f"recall {recall:.4f}"
+    assert recall >= GENERATED_RECALL_FLOOR, f"recall {recall:.4f}"
+
+
+@pytest.mark.xfail(strict=True, reason="identity issue target (P >= 0.995, R >= 0.98) not reached yet")
+def test_generated_data_reaches_the_product_target(generated_quality: tuple[float, float, int]) -> None:
+    precision, recall, _ = generated_quality
+    assert precision >= PRECISION_TARGET and recall >= RECALL_TARGET, f"P {precision:.4f} R {recall:.4f}"
 
 
 # Hand-made people added to the sample (unique names, e-mails and phones, so nothing else moves).
