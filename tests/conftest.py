@@ -7,6 +7,8 @@ them, so CI can never pass without having run all three.
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -30,6 +32,16 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`, as run.py runs the suite): every Spark test on one worker and
+    everything else on the other. Spark's session fixtures then start once, and the JVM's minutes overlap
+    with DuckDB's and PostgreSQL's work instead of adding to it."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_spark = callspec is not None and "spark" in callspec.params.values()
+        item.add_marker(pytest.mark.xdist_group("spark" if on_spark else "other"))
+
+
 @dataclass
 class Warehouse:
     """One throwaway warehouse on one engine: the env to run dbt against it and a way to query it."""
@@ -38,6 +50,8 @@ class Warehouse:
     env: dict[str, str]
     schema: str
     query: Callable[[str], list[tuple]] = field(repr=False)
+    #: Frees what `query` holds that dbt needs (Spark's single-session metastore); called before each dbt run.
+    release: Callable[[], None] = field(default=lambda: None, repr=False)
 
     @property
     def raw_schema(self) -> str:
@@ -49,6 +63,7 @@ class Warehouse:
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run a dbt command against this warehouse; on failure show dbt's output in the assertion."""
+        self.release()
         completed = subprocess.run(
             [DBT_EXECUTABLE, *args, "--target", self.target],
             cwd=PROJECT_DIR,
@@ -114,6 +129,72 @@ def make_postgres_warehouse(scratch: Path) -> Warehouse:
     return Warehouse(target="postgres", env=env, schema=schema, query=query)
 
 
+SPARK_QUERY_SERVER = """
+import json, sys
+from pyspark.sql import SparkSession
+spark_dir = sys.argv[1]
+spark = (
+    SparkSession.builder.master("local[1]")
+    .config("spark.sql.warehouse.dir", spark_dir + "/spark-warehouse")
+    .config("spark.hadoop.javax.jdo.option.ConnectionURL",
+            "jdbc:derby:;databaseName=" + spark_dir + "/metastore_db;create=true")
+    .config("spark.driver.extraJavaOptions", "-Dderby.system.home=" + spark_dir)
+    .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+    .enableHiveSupport().getOrCreate()
+)
+for line in sys.stdin:
+    try:
+        rows = [list(row) for row in spark.sql(json.loads(line)).collect()]
+        print("ROWS=" + json.dumps(rows, default=str), flush=True)
+    except Exception as error:
+        print("ERROR=" + json.dumps(str(error)[-5000:]), flush=True)
+"""
+
+
+class SparkQueryProcess:
+    """One Spark session in a child process, answering queries one per line.
+
+    A JVM and the metastore take tens of seconds to start on 2 cores, so the session is kept between
+    queries. The embedded metastore admits one session at a time: `release` stops it before dbt runs.
+    """
+
+    def __init__(self, spark_dir: Path, env: dict[str, str]) -> None:
+        self.spark_dir = spark_dir
+        self.env = env
+        self.process: subprocess.Popen[str] | None = None
+
+    def query(self, sql: str) -> list[tuple]:
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", SPARK_QUERY_SERVER, str(self.spark_dir)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=self.env,
+            )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(sql) + "\n")
+        self.process.stdin.flush()
+        for line in self.process.stdout:
+            if line.startswith("ROWS="):
+                return [tuple(row) for row in json.loads(line[5:])]
+            if line.startswith("ERROR="):
+                raise AssertionError(f"Spark query failed: {sql}\n{json.loads(line[6:])}")
+        raise AssertionError(f"Spark query process exited (code {self.process.wait()}) on: {sql}")
+
+    def release(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
 def make_spark_warehouse(scratch: Path) -> Warehouse:
     if shutil.which("java") is None:
         skip_or_fail("no Java runtime for Spark")
@@ -123,33 +204,9 @@ def make_spark_warehouse(scratch: Path) -> Warehouse:
         skip_or_fail("pyspark is not installed")
     spark_dir = scratch / "spark"
     env = base_env(scratch) | {"CDP_SPARK_DIR": str(spark_dir), "CDP_SPARK_SCHEMA": "cdp"}
-
-    def query(sql: str) -> list[tuple]:
-        # A separate process: the embedded metastore admits one Spark session at a time, and dbt's is over.
-        script = (
-            "import json, sys\n"
-            "from pyspark.sql import SparkSession\n"
-            "spark = (SparkSession.builder.master('local[1]')"
-            f".config('spark.sql.warehouse.dir', {str(spark_dir / 'spark-warehouse')!r})"
-            ".config('spark.hadoop.javax.jdo.option.ConnectionURL', "
-            f"'jdbc:derby:;databaseName={spark_dir / 'metastore_db'};create=true')"
-            f".config('spark.driver.extraJavaOptions', '-Dderby.system.home={spark_dir}')"
-            ".config('spark.ui.enabled', 'false').config('spark.sql.session.timeZone', 'UTC')"
-            ".enableHiveSupport().getOrCreate())\n"
-            "rows = [list(row) for row in spark.sql(sys.argv[1]).collect()]\n"
-            "print('ROWS=' + json.dumps(rows, default=str))\n"
-        )
-        completed = subprocess.run(
-            [sys.executable, "-c", script, sql], capture_output=True, text=True, env=env, check=False
-        )
-        for line in completed.stdout.splitlines():
-            if line.startswith("ROWS="):
-                import json
-
-                return [tuple(row) for row in json.loads(line[5:])]
-        raise AssertionError(f"Spark query failed: {sql}\n{completed.stderr[-5000:]}")
-
-    return Warehouse(target="spark", env=env, schema="cdp", query=query)
+    session = SparkQueryProcess(spark_dir, env)
+    atexit.register(session.release)
+    return Warehouse(target="spark", env=env, schema="cdp", query=session.query, release=session.release)
 
 
 WAREHOUSE_FACTORIES = {

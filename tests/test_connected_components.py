@@ -320,6 +320,7 @@ class Build:
 
 
 def run_dbt(warehouse: Warehouse, project_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    warehouse.release()
     return subprocess.run(
         [DBT_EXECUTABLE, *args, "--target", warehouse.target, "--project-dir", str(project_dir)],
         cwd=project_dir,
