@@ -22,7 +22,7 @@
     are not recognised); calling codes are prefix-free (ITU-T E.164), so the first 1 to 3 digits that are a
     known code are the code;
   - a trunk prefix written after the calling code ("+33 06 ...") is removed when what remains has a valid
-    length, which leaves Italy alone: it has no trunk prefix and its landlines keep their leading 0; a Russian
+    length (a number still starting with a 0 trunk prefix then has the wrong length), which leaves Italy alone: it has no trunk prefix and its landlines keep their leading 0; a Russian
     8-prefixed area code stays ("8 812 ..." is St Petersburg with its trunk 8, "812 ..." without);
   - anything else is a national number of the record's country (ISO alpha-2; null -> var cdp_default_country),
     whose trunk prefix is removed the same way (NANP "1 212 ...", Russian "8 495 ...", Hungarian "06 1 ...");
@@ -187,6 +187,9 @@
       when {{ trunk }} <> '' and {{ digits }} like {{ trunk }} || '%'
         and length({{ digits }}) - length({{ trunk }}) between {{ cdp.phone_rule_min('phone_rule') }} and {{ cdp.phone_rule_max('phone_rule') }}
         then substr({{ digits }}, length({{ trunk }}) + 1)
+      {#- Where the trunk prefix starts with 0 no national number does: a leading 0 left over is a trunk prefix
+         on a number of the wrong length ('04 122 95 75' read as French), not a digit of the number. -#}
+      when substr({{ trunk }}, 1, 1) = '0' and {{ digits }} like {{ trunk }} || '%' then ''
       else {{ digits }}
     end
   {%- endset -%}

@@ -1,6 +1,6 @@
 {#-
   Every link of the identity graph, with why it exists: probabilistic matches between profile records
-  (blocking rule that found the pair, match weight and probability) and identifier links of touchpoint
+  (blocking rule that found the pair, match weight and probability; not those an identifier limit cut) and identifier links of touchpoint
   records (identifier type; how many profile clusters carried the value, > 1 when the link had to pick one).
   Customer clusters are the connected components of these edges (int_identity_clusters).
 -#}
@@ -10,6 +10,20 @@ with
 matches as (
     select * from {{ ref('int_identity_pairs_scored') }}
     where is_match
+),
+
+limit_cuts as (
+    select * from {{ ref('int_identity_limit_cuts') }}
+),
+
+kept_matches as (
+    select matches.*
+    from matches
+    left join limit_cuts
+        on
+            matches.left_record_key = limit_cuts.left_record_key
+            and matches.right_record_key = limit_cuts.right_record_key
+    where limit_cuts.left_record_key is null
 ),
 
 touchpoint_links as (
@@ -25,7 +39,7 @@ final as (
         match_weight,
         match_probability,
         cast(null as {{ dbt.type_int() }}) as competing_cluster_count
-    from matches
+    from kept_matches
 
     union all
 

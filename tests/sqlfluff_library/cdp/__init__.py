@@ -89,3 +89,20 @@ def identifier_rows(
     relation: str, source_table: str, record_id: str, observed_at: str, identifiers: list
 ) -> str:
     return f"select {record_id} as record_id from {relation}"
+
+
+def identity_limit_cuts(
+    clusters_relation: str, matches_relation: str, values_relation: str, types_relation: str
+) -> list[dict]:
+    """One cut match, so that the model's per-cut CTE is linted too."""
+    return [
+        {
+            "left_record_key": "crm_contacts:C1",
+            "right_record_key": "shop_customers:S1",
+            "match_probability": 0.95,
+            "component_id": "crm_contacts:C1",
+            "identifier_type": "email",
+            "value_count": 4,
+            "max_values_per_customer": 3,
+        }
+    ]

@@ -1,0 +1,144 @@
+{#-
+  Per-customer identifier limits (seed identity_identifier_types, column max_values_per_customer): a cluster
+  of profile records may carry at most that many distinct values of a type. Two CRM ids in one customer are
+  a duplicate contact; four are usually four people joined by a chain of namesakes.
+
+  identity_limit_cuts() reads the clusters over a limit (few) with their matches and values, and replays
+  each cluster's matches strongest first, keeping a match unless it would join two parts whose values
+  together exceed a limit (Kruskal's algorithm with cannot-link constraints): the conflicting link is cut at
+  its weakest edge, and every part left keeps within the limits. A match that closes a cycle inside a part is
+  kept (it joins nothing new). Returns the cut matches as dicts (left_record_key, right_record_key,
+  match_probability, component_id, identifier_type, value_count, max_values_per_customer).
+
+  Runs in Jinja on rows read from the warehouse, like the EM of int_identity_match_weights: every engine
+  gets the same result. The replay is quadratic in the worst case, so the rows it may read are capped by
+  var cdp_identity_max_limit_rows, with an error that says what to change.
+-#}
+{% macro identity_limit_cuts(clusters_relation, matches_relation, values_relation, types_relation) -%}
+  {%- set cuts = [] -%}
+  {%- if not execute -%}{{ return(cuts) }}{%- endif -%}
+  {%- set max_rows = var('cdp_identity_max_limit_rows', 100000) -%}
+
+  {%- set limits = {} -%}
+  {%- set limit_rows = run_query(
+      'select identifier_type, max_values_per_customer from ' ~ types_relation
+      ~ ' where is_linking and max_values_per_customer is not null'
+  ).rows -%}
+  {%- for row in limit_rows -%}
+    {%- do limits.update({row[0]: row[1] | int}) -%}
+  {%- endfor -%}
+  {%- if limits | length == 0 -%}{{ return(cuts) }}{%- endif -%}
+
+  {%- set limited_values_sql -%}
+    select clusters.component_id, clusters.node_id, limited.identifier_type, limited.identifier_value
+    from {{ values_relation }} as limited
+    inner join {{ clusters_relation }} as clusters
+        on limited.record_key = clusters.node_id
+    where limited.identifier_type in ('{{ limits.keys() | join("', '") }}')
+  {%- endset -%}
+  {%- set over_limit_sql -%}
+    select distinct counted.component_id
+    from (
+        select limited_values.component_id, limited_values.identifier_type,
+            count(distinct limited_values.identifier_value) as value_count
+        from ({{ limited_values_sql }}) as limited_values
+        group by limited_values.component_id, limited_values.identifier_type
+    ) as counted
+    inner join {{ types_relation }} as types
+        on counted.identifier_type = types.identifier_type
+    where counted.value_count > types.max_values_per_customer
+  {%- endset -%}
+
+  {%- set value_rows = run_query(
+      'select limited_values.component_id, limited_values.node_id, limited_values.identifier_type, '
+      ~ 'limited_values.identifier_value from (' ~ limited_values_sql ~ ') as limited_values '
+      ~ 'where limited_values.component_id in (' ~ over_limit_sql ~ ')'
+  ).rows -%}
+  {%- if value_rows | length == 0 -%}{{ return(cuts) }}{%- endif -%}
+  {%- set match_rows = run_query(
+      'select clusters.component_id, matches.left_record_key, matches.right_record_key, '
+      ~ 'matches.match_probability from ' ~ matches_relation ~ ' as matches '
+      ~ 'inner join ' ~ clusters_relation ~ ' as clusters on matches.left_record_key = clusters.node_id '
+      ~ 'where clusters.component_id in (' ~ over_limit_sql ~ ')'
+  ).rows -%}
+  {%- if value_rows | length + match_rows | length > max_rows -%}
+    {{ exceptions.raise_compiler_error(
+        'Identifier limits: ' ~ (value_rows | length + match_rows | length) ~ ' rows of clusters over a '
+        ~ 'max_values_per_customer limit (seed identity_identifier_types), more than '
+        ~ 'cdp_identity_max_limit_rows (' ~ max_rows ~ ') allows. So many over-limit clusters mean the limits '
+        ~ 'are too low for these data or the match threshold (cdp_identity_match_threshold) too low; raise '
+        ~ 'one of them, or cdp_identity_max_limit_rows.'
+    ) }}
+  {%- endif -%}
+
+  {#- part_of: record -> part id; parts: part id -> {'nodes': [...], 'values': {type: [values]}} -#}
+  {%- set part_of = {} -%}
+  {%- set parts = {} -%}
+  {%- for row in value_rows -%}
+    {%- set node = row[1] -%}
+    {%- if node not in part_of -%}
+      {%- do part_of.update({node: node}) -%}
+      {%- do parts.update({node: {'nodes': [node], 'values': {}}}) -%}
+    {%- endif -%}
+    {%- set held = parts[node]['values'].setdefault(row[2], []) -%}
+    {%- if row[3] not in held -%}{%- do held.append(row[3]) -%}{%- endif -%}
+  {%- endfor -%}
+
+  {#- Strongest first; probabilities rounded so that engines' last bits cannot reorder ties, then the keys. -#}
+  {%- set ordered = [] -%}
+  {%- for row in match_rows -%}
+    {%- do ordered.append([-1 * ((row[3] | float) | round(9)), row[1], row[2], row[0], row[3] | float]) -%}
+  {%- endfor -%}
+  {%- for edge in ordered | sort(case_sensitive=true) -%}
+    {%- for node in edge[1:3] -%}
+      {%- if node not in part_of -%}
+        {%- do part_of.update({node: node}) -%}
+        {%- do parts.update({node: {'nodes': [node], 'values': {}}}) -%}
+      {%- endif -%}
+    {%- endfor -%}
+    {%- set left_part = part_of[edge[1]] -%}
+    {%- set right_part = part_of[edge[2]] -%}
+    {%- if left_part != right_part -%}
+      {%- set exceeded = namespace(identifier_type=none, value_count=0) -%}
+      {%- for identifier_type, limit in limits.items() -%}
+        {%- set joined = [] -%}
+        {%- for value in parts[left_part]['values'].get(identifier_type, [])
+            + parts[right_part]['values'].get(identifier_type, []) -%}
+          {%- if value not in joined -%}{%- do joined.append(value) -%}{%- endif -%}
+        {%- endfor -%}
+        {%- if exceeded.identifier_type is none and joined | length > limit -%}
+          {%- set exceeded.identifier_type = identifier_type -%}
+          {%- set exceeded.value_count = joined | length -%}
+        {%- endif -%}
+      {%- endfor -%}
+      {%- if exceeded.identifier_type is not none -%}
+        {%- do cuts.append({
+            'left_record_key': edge[1],
+            'right_record_key': edge[2],
+            'match_probability': edge[4],
+            'component_id': edge[3],
+            'identifier_type': exceeded.identifier_type,
+            'value_count': exceeded.value_count,
+            'max_values_per_customer': limits[exceeded.identifier_type],
+        }) -%}
+      {%- else -%}
+        {#- Join the smaller part into the larger: each record moves O(log n) times. -#}
+        {%- set keep, absorb = (left_part, right_part)
+            if parts[left_part]['nodes'] | length >= parts[right_part]['nodes'] | length
+            else (right_part, left_part) -%}
+        {%- for node in parts[absorb]['nodes'] -%}
+          {%- do part_of.update({node: keep}) -%}
+          {%- do parts[keep]['nodes'].append(node) -%}
+        {%- endfor -%}
+        {%- for identifier_type, values in parts[absorb]['values'].items() -%}
+          {%- set held = parts[keep]['values'].setdefault(identifier_type, []) -%}
+          {%- for value in values -%}
+            {%- if value not in held -%}{%- do held.append(value) -%}{%- endif -%}
+          {%- endfor -%}
+        {%- endfor -%}
+        {%- do parts.pop(absorb) -%}
+      {%- endif -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(cuts) }}
+{%- endmacro %}
