@@ -98,7 +98,9 @@ def erased_values_sql(warehouse: Warehouse) -> str:
             union all
             select record_key, 'identifier', '"' || lower(identifier_value) || '"', ''
             from {intermediate}.int_identifiers_unioned
-            where identifier_type in ('crm_contact_id', 'shop_customer_id', 'loyalty_card_id', 'web_anonymous_id')
+            where identifier_type in (
+                'crm_contact_id', 'shop_customer_id', 'loyalty_card_id', 'web_anonymous_id'
+            )
         ),
         needle_owners as (
             select
@@ -123,8 +125,9 @@ def test_erased_peoples_personal_data_appears_in_no_mart(sample_warehouse: Wareh
     tables = [(f"{warehouse.schema}_marts", table) for table in mart_tables(warehouse)]
     assert "dim_customers" in {table for _, table in tables}
     tables += [(f"{warehouse.schema}_intermediate", table) for table in CONTROL_TABLES]
+    row_text = row_text_sql(warehouse)
     scanned_rows = "\n                union all\n".join(
-        f"select '{table}' as table_name, {row_text_sql(warehouse)} as row_text from {schema}.{table} as scanned"
+        f"select '{table}' as table_name, {row_text} as row_text from {schema}.{table} as scanned"
         for schema, table in tables
     )
     rows = warehouse.query(
@@ -143,7 +146,10 @@ def test_erased_peoples_personal_data_appears_in_no_mart(sample_warehouse: Wareh
             cross join needles
             where
                 position(needles.needle in scanned_rows.row_text) > 0
-                and (needles.second_needle = '' or position(needles.second_needle in scanned_rows.row_text) > 0)
+                and (
+                    needles.second_needle = ''
+                    or position(needles.second_needle in scanned_rows.row_text) > 0
+                )
             group by scanned_rows.table_name, needles.kind, needles.needle
         )
         select table_name, kind, needle, hits from needle_counts
@@ -187,13 +193,9 @@ def test_dim_customers_has_one_row_per_identity_customer(sample_warehouse: Wareh
              where customer_id not in (select customer_id from identity_customers))
         """
     )
-    assert int(identity_ids) > 2000
-    assert (int(dim_rows), int(dim_ids), int(missing), int(extra)) == (
-        int(identity_ids),
-        int(identity_ids),
-        0,
-        0,
-    )
+    customers = int(identity_ids)
+    assert customers > 2000
+    assert (int(dim_rows), int(dim_ids), int(missing), int(extra)) == (customers, customers, 0, 0)
 
 
 def test_current_consent_is_the_latest_decision_of_any_of_the_customers_records(
