@@ -7,7 +7,7 @@
 - dim_customers has exactly one row per customer of identity resolution.
 - Current consent equals the latest decision recorded on any of the customer's records.
 
-Each engine answers in a few queries (every Spark query is a separate process).
+Each test is one query, two for the marts scan (every Spark query is a separate process).
 """
 
 from __future__ import annotations
@@ -207,37 +207,44 @@ def test_current_consent_is_the_latest_decision_of_any_of_the_customers_records(
     staging = f"{sample_warehouse.schema}_staging"
     intermediate = f"{sample_warehouse.schema}_intermediate"
     marts = f"{sample_warehouse.schema}_marts"
-    decisions = sample_warehouse.query(
-        f"""
-        select customer_ids.customer_id, events.channel, events.status, events.occurred_at,
-            events.consent_event_id
-        from {staging}.stg_consent__events as events
-        inner join {intermediate}.int_identity_customer_ids as customer_ids
-            on customer_ids.record_key = 'consent_events:' || events.consent_event_id
-        where events.channel is not null and events.status is not null and events.occurred_at is not null
-        """
-    )
     wide_status = " ".join(
         f"when '{channel}' then customers.{channel}_consent_status" for channel in CONSENT_CHANNELS
     )
     wide_has_consent = " ".join(
         f"when '{channel}' then customers.has_{channel}_consent" for channel in CONSENT_CHANNELS
     )
-    consents = sample_warehouse.query(
+    # One query (each is a process on Spark): the marts' consents, then the recorded decisions.
+    rows = sample_warehouse.query(
         f"""
-        select consents.customer_id, consents.channel, consents.consent_status, consents.has_consent,
-            consents.decided_at, consents.decision_consent_event_id, customers.is_erased,
+        with erased_customers as (
+            select distinct customer_id from {intermediate}.int_identity_customer_ids
+            where record_key like 'privacy_erasure_requests:%'
+        )
+        select 'consent' as row_type, consents.customer_id, consents.channel, consents.consent_status,
+            consents.decided_at, consents.decision_consent_event_id, consents.has_consent,
+            erased_customers.customer_id is not null as is_erased,
             case consents.channel {wide_status} end as wide_status,
             case consents.channel {wide_has_consent} end as wide_has_consent
         from {marts}.dim_customer_consents as consents
         inner join {marts}.dim_customers as customers
             on consents.customer_id = customers.customer_id
+        left join erased_customers
+            on consents.customer_id = erased_customers.customer_id
+        union all
+        select 'decision', customer_ids.customer_id, events.channel, events.status, events.occurred_at,
+            events.consent_event_id, null, null, null, null
+        from {staging}.stg_consent__events as events
+        inner join {intermediate}.int_identity_customer_ids as customer_ids
+            on customer_ids.record_key = 'consent_events:' || events.consent_event_id
+        where events.channel is not null and events.status is not null and events.occurred_at is not null
         """
     )
 
-    latest: dict[tuple[str, str], tuple[str, int, str, str]] = {}
+    latest: dict[tuple[str, str], tuple[str, int, bytes, str]] = {}
     decision_counts: dict[tuple[str, str], int] = defaultdict(int)
-    for customer_id, channel, status, occurred_at, event_id in decisions:
+    for row_type, customer_id, channel, status, occurred_at, event_id, *_ in rows:
+        if row_type != "decision":
+            continue
         key = (customer_id, channel)
         decision_counts[key] += 1
         # Later wins; at the same instant a withdrawal (1) beats a grant (0); then the larger id.
@@ -248,32 +255,20 @@ def test_current_consent_is_the_latest_decision_of_any_of_the_customers_records(
 
     seen = set()
     mismatches = []
-    for (
-        customer_id,
-        channel,
-        status,
-        has_consent,
-        decided_at,
-        event_id,
-        is_erased,
-        wide,
-        wide_has,
-    ) in consents:
+    for row_type, customer_id, channel, status, decided_at, event_id, has, erased, wide, wide_has in rows:
+        if row_type != "consent":
+            continue
         key = (customer_id, channel)
         seen.add(key)
         expected = latest.get(key)
         expected_status = expected[3] if expected else "unknown"
-        expected_has = expected_status == "granted" and not is_erased
-        actual = (status, bool(has_consent), str(decided_at) if decided_at else None, wide, bool(wide_has))
-        wanted = (
-            expected_status,
-            expected_has,
-            expected[0] if expected else None,
-            expected_status,
-            expected_has,
-        )
+        expected_has = expected_status == "granted" and not erased
+        expected_decided_at = expected[0] if expected else None
+        actual = (status, bool(has), str(decided_at) if decided_at else None, wide, bool(wide_has))
+        wanted = (expected_status, expected_has, expected_decided_at, expected_status, expected_has)
         if actual != wanted:
             mismatches.append((customer_id, channel, actual, wanted, event_id))
     assert not mismatches, f"{len(mismatches)} consents differ on {sample_warehouse.target}: {mismatches[:5]}"
     assert set(latest) <= seen, "a customer with decisions has no consent row"
     assert {channel for _, channel in seen} == set(CONSENT_CHANNELS)
+    assert any(erased for _, _, _, _, _, _, _, erased, _, _ in rows), "no erased customer to check"
