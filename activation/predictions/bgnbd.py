@@ -100,6 +100,35 @@ def _log_likelihood(theta: FloatArray, x: FloatArray, t_x: FloatArray, big_t: Fl
     return purchases + np.logaddexp(survived, dropped)
 
 
+def _gradient(theta: FloatArray, x: FloatArray, t_x: FloatArray, big_t: FloatArray) -> FloatArray:
+    """d ln L / d(r, alpha, a, b) per customer (rows) and parameter (columns).
+
+    With ln L = A + ln(e^S + e^D) (A the purchase part, S alive at T, D dropped out at t_x, as in
+    _log_likelihood), the derivative is dA + w dS + (1 - w) dD where w = e^S / (e^S + e^D) is P(alive).
+    """
+    r, alpha, a, b = theta
+    has_repeat = x > 0
+    survived_log = -(r + x) * np.log(alpha + big_t)
+    dropped_log = np.where(has_repeat, np.log(a) - np.log(np.where(has_repeat, b + x - 1, 1.0)), -np.inf)
+    dropped_log = dropped_log - (r + x) * np.log(alpha + t_x)
+    weight_alive = np.exp(survived_log - np.logaddexp(survived_log, dropped_log))
+    weight_dead = 1 - weight_alive
+    # B(a, b + x) / B(a, b) = Gamma(b + x) Gamma(a + b) / (Gamma(b) Gamma(a + b + x)), common to S and D.
+    beta_a = special.digamma(a + b) - special.digamma(a + b + x)
+    beta_b = special.digamma(b + x) - special.digamma(b) + beta_a
+    d_r = (
+        special.digamma(r + x)
+        - special.digamma(r)
+        + np.log(alpha)
+        - weight_alive * np.log(alpha + big_t)
+        - weight_dead * np.log(alpha + t_x)
+    )
+    d_alpha = r / alpha - weight_alive * (r + x) / (alpha + big_t) - weight_dead * (r + x) / (alpha + t_x)
+    d_a = beta_a + weight_dead / a
+    d_b = beta_b - weight_dead / np.where(has_repeat, b + x - 1, 1.0)
+    return np.column_stack([d_r, d_alpha, d_a, d_b])
+
+
 def fit(
     frequency: ArrayLike,
     recency: ArrayLike,
@@ -111,9 +140,10 @@ def fit(
     """Maximum-likelihood estimates of (r, alpha, a, b).
 
     `weights` counts identical histories (the warehouse sends one row per distinct (x, t_x, T) with its
-    number of customers). The optimiser works on the logarithms of the parameters, so every step stays in
-    the valid region; it starts from a few points and keeps the best optimum, because the likelihood surface
-    is flat in (a, b) when few customers drop out.
+    number of customers). The optimiser (BFGS with the analytic gradient) works on the logarithms of the
+    parameters, so every step stays in the valid region, and on time rescaled to a mean age of 1, so that
+    alpha starts near its optimum whatever the unit; it starts from a few points and keeps the best optimum,
+    because the likelihood is flat in (a, b) when few customers drop out.
     """
     x, t_x, big_t = _histories(frequency, recency, age)
     count = np.ones_like(x) if weights is None else np.broadcast_to(np.asarray(weights, dtype=float), x.shape)
@@ -122,23 +152,27 @@ def fit(
     if not np.any(x > 0):
         raise ModelFitError("BG/NBD: no customer made a repeat purchase; the purchase rate is not identified")
     scale = float(np.average(big_t, weights=count)) or 1.0
-    # Rescaled time keeps alpha near 1 whatever the unit (days or weeks), which the optimiser likes.
-    xs, t_xs, big_ts = x, t_x / scale, big_t / scale
+    t_xs, big_ts = t_x / scale, big_t / scale
+    customers = float(count.sum())
 
-    def negative(log_theta: FloatArray) -> float:
+    def objective(log_theta: FloatArray) -> tuple[float, FloatArray]:
         theta = np.exp(log_theta)
-        total = float(np.dot(count, _log_likelihood(theta, xs, t_xs, big_ts)))
-        return -total if np.isfinite(total) else np.inf
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            total = float(np.dot(count, _log_likelihood(theta, x, t_xs, big_ts)))
+            gradient = count @ _gradient(theta, x, t_xs, big_ts) * theta
+        if not np.isfinite(total) or not np.all(np.isfinite(gradient)):
+            return np.inf, np.zeros_like(log_theta)
+        # Per customer, so that the optimiser's tolerances mean the same whatever the number of customers.
+        return -total / customers, -gradient / customers
 
     best: optimize.OptimizeResult | None = None
     for start in ([1.0, 1.0, 1.0, 1.0], [0.3, 0.1, 0.8, 2.5], [2.0, 5.0, 0.5, 5.0]):
-        result = optimize.minimize(negative, np.log(start), method="Nelder-Mead", options=_NELDER_MEAD)
-        result = optimize.minimize(negative, result.x, method="BFGS", options={"gtol": 1e-8})
+        result = optimize.minimize(objective, np.log(start), jac=True, method="BFGS", options={"gtol": 1e-9})
         if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
             best = result
     if best is None:
         raise ModelFitError("BG/NBD: the likelihood could not be evaluated at any starting point")
-    r, alpha_scaled, a, b = np.exp(best.x)
+    r, alpha_scaled, a, b = (float(value) for value in np.exp(best.x))
     if max(r, alpha_scaled, a, b) > 1e6:
         raise ModelFitError(
             f"BG/NBD: the fit ran away (r={r:.3g}, alpha={alpha_scaled * scale:.3g}, a={a:.3g}, b={b:.3g}); "
@@ -146,48 +180,38 @@ def fit(
         )
     parameters = BgNbdParameters(r=r, alpha=alpha_scaled * scale, a=a, b=b)
     total = float(np.dot(count, _log_likelihood(parameters.as_array(), x, t_x, big_t)))
-    errors = _standard_errors(negative, best.x, scale) if with_standard_errors else None
-    logger.info(
-        "BG/NBD fitted on %d customers: %s (log-likelihood %.2f)", int(count.sum()), parameters, total
-    )
+    errors = None
+    if with_standard_errors:
+        spread = standard_errors(lambda log_theta: objective(log_theta)[1] * customers, best.x)
+        if spread is not None:
+            errors = BgNbdParameters(*(float(value) for value in spread * [1, scale, 1, 1]))
+    logger.info("BG/NBD fitted on %d customers: %s (log-likelihood %.2f)", int(customers), parameters, total)
     return BgNbdFit(
-        parameters=parameters, standard_errors=errors, log_likelihood=total, customers=int(count.sum())
+        parameters=parameters, standard_errors=errors, log_likelihood=total, customers=int(customers)
     )
 
 
-_NELDER_MEAD = {"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-9}
+def standard_errors(gradient, log_theta: FloatArray, step: float = 1e-5) -> FloatArray | None:
+    """Delta-method standard errors of exp(log_theta) from the observed information.
 
-
-def _standard_errors(negative, log_theta: FloatArray, scale: float) -> BgNbdParameters | None:
-    """Delta-method standard errors from a numerical Hessian of the negative log-likelihood in log space."""
-    hessian = numerical_hessian(negative, log_theta)
+    `gradient` is that of the total negative log-likelihood in log-parameters; its central differences give
+    the Hessian, whose inverse is the covariance of the log-parameters.
+    """
+    n = log_theta.size
+    hessian = np.empty((n, n))
+    for i in range(n):
+        shift = np.zeros(n)
+        shift[i] = step
+        hessian[:, i] = (gradient(log_theta + shift) - gradient(log_theta - shift)) / (2 * step)
+    hessian = (hessian + hessian.T) / 2
     try:
         covariance = np.linalg.inv(hessian)
     except np.linalg.LinAlgError:
         return None
     variances = np.diag(covariance)
-    if np.any(variances <= 0) or not np.all(np.isfinite(variances)):
+    if not np.all(np.isfinite(variances)) or np.any(variances <= 0):
         return None
-    theta = np.exp(log_theta)
-    errors = theta * np.sqrt(variances)
-    return BgNbdParameters(r=errors[0], alpha=errors[1] * scale, a=errors[2], b=errors[3])
-
-
-def numerical_hessian(function, point: FloatArray, step: float = 1e-4) -> FloatArray:
-    """Central-difference Hessian of a scalar function (a handful of parameters: cost is not a concern)."""
-    n = point.size
-    hessian = np.empty((n, n))
-    for i in range(n):
-        for j in range(i, n):
-            shifts = []
-            for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
-                moved = point.copy()
-                moved[i] += si * step
-                moved[j] += sj * step
-                shifts.append(function(moved))
-            value = (shifts[0] - shifts[1] - shifts[2] + shifts[3]) / (4 * step * step)
-            hessian[i, j] = hessian[j, i] = value
-    return hessian
+    return np.exp(log_theta) * np.sqrt(variances)
 
 
 def probability_alive(

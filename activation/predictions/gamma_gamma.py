@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special
 
 from activation.errors import ModelFitError
-from activation.predictions.bgnbd import numerical_hessian
+from activation.predictions.bgnbd import standard_errors
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,17 @@ def _log_likelihood(theta: FloatArray, x: FloatArray, m: FloatArray) -> FloatArr
     )
 
 
+def _gradient(theta: FloatArray, x: FloatArray, m: FloatArray) -> FloatArray:
+    """d ln f / d(p, q, gamma) per customer (rows) and parameter (columns)."""
+    p, q, gamma = theta
+    px = p * x
+    shared = special.digamma(px + q)
+    d_p = x * (shared - special.digamma(px) + np.log(m) + np.log(x) - np.log(gamma + m * x))
+    d_q = shared - special.digamma(q) + np.log(gamma) - np.log(gamma + m * x)
+    d_gamma = q / gamma - (px + q) / (gamma + m * x)
+    return np.column_stack([d_p, d_q, d_gamma])
+
+
 def fit(
     frequency: ArrayLike,
     mean_value: ArrayLike,
@@ -107,15 +118,20 @@ def fit(
     # Values in units of their average keep gamma near 1 whatever the currency.
     scale = float(np.average(m, weights=count))
     scaled = m / scale
+    customers = float(count.sum())
 
-    def negative(log_theta: FloatArray) -> float:
-        total = float(np.dot(count, _log_likelihood(np.exp(log_theta), x, scaled)))
-        return -total if np.isfinite(total) else np.inf
+    def objective(log_theta: FloatArray) -> tuple[float, FloatArray]:
+        theta = np.exp(log_theta)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            total = float(np.dot(count, _log_likelihood(theta, x, scaled)))
+            gradient = count @ _gradient(theta, x, scaled) * theta
+        if not np.isfinite(total) or not np.all(np.isfinite(gradient)):
+            return np.inf, np.zeros_like(log_theta)
+        return -total / customers, -gradient / customers
 
     best: optimize.OptimizeResult | None = None
     for start in ([1.0, 1.0, 1.0], [5.0, 3.0, 3.0], [0.5, 10.0, 5.0]):
-        result = optimize.minimize(negative, np.log(start), method="Nelder-Mead", options=_NELDER_MEAD)
-        result = optimize.minimize(negative, result.x, method="BFGS", options={"gtol": 1e-8})
+        result = optimize.minimize(objective, np.log(start), jac=True, method="BFGS", options={"gtol": 1e-9})
         if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
             best = result
     if best is None:
@@ -129,30 +145,17 @@ def fit(
     total = float(np.dot(count, _log_likelihood(parameters.as_array(), x, m)))
     errors = None
     if with_standard_errors:
-        covariance = _inverse(numerical_hessian(negative, best.x))
-        if covariance is not None:
-            spread = np.exp(best.x) * np.sqrt(np.diag(covariance))
-            errors = GammaGammaParameters(p=spread[0], q=spread[1], gamma=spread[2] * scale)
+        spread = standard_errors(lambda log_theta: objective(log_theta)[1] * customers, best.x)
+        if spread is not None:
+            errors = GammaGammaParameters(*(float(value) for value in spread * [1, 1, scale]))
     if q <= 1:
         logger.warning("Gamma-Gamma: q = %.3f <= 1, the population mean spend is infinite", q)
     logger.info(
-        "Gamma-Gamma fitted on %d customers: %s (log-likelihood %.2f)", int(count.sum()), parameters, total
+        "Gamma-Gamma fitted on %d customers: %s (log-likelihood %.2f)", int(customers), parameters, total
     )
     return GammaGammaFit(
-        parameters=parameters, standard_errors=errors, log_likelihood=total, customers=int(count.sum())
+        parameters=parameters, standard_errors=errors, log_likelihood=total, customers=int(customers)
     )
-
-
-_NELDER_MEAD = {"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-9}
-
-
-def _inverse(matrix: FloatArray) -> FloatArray | None:
-    try:
-        inverse = np.linalg.inv(matrix)
-    except np.linalg.LinAlgError:
-        return None
-    diagonal = np.diag(inverse)
-    return inverse if np.all(np.isfinite(diagonal)) and np.all(diagonal > 0) else None
 
 
 def conditional_expected_value(
