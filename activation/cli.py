@@ -46,6 +46,7 @@ def _print_duckdb_summary(project_dir: Path) -> None:
             (rows,) = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
             print(f"  {schema}.{name:<34} {rows:>9,} rows")
         _print_identity_summary(connection)
+        _print_predictions_summary(connection)
     example = "select * from main_marts.fct_identity_links limit 5"
     print(f'\nQuery it with SQL, e.g.:\n  duckdb {database_path} "{example}"')
 
@@ -69,6 +70,21 @@ def _print_identity_summary(connection: duckdb.DuckDBPyConnection) -> None:
 
 #: What the predictive models are fitted on: built (and tested) before the fit, the rest after it.
 PREDICTION_INPUTS = ["+int_customer_purchase_summaries", "+int_customer_lead_features"]
+
+
+def _print_predictions_summary(connection: duckdb.DuckDBPyConnection) -> None:
+    """What the predictive traits say about the sample, in a few numbers."""
+    ((as_of, buyers, prospects, alive, purchases, clv, currency, leads),) = connection.execute(
+        "select max(as_of_date), count(*) filter (where not is_prospect), count(*) filter (where is_prospect), "
+        "avg(p_alive), sum(expected_purchases_90d), sum(predicted_clv_12m), max(value_currency), "
+        "count(*) filter (where lead_score >= 0.25) "
+        "from main_intermediate.int_customer_predictions"
+    ).fetchall()
+    print(f"\nPredictive traits as of {as_of}: {buyers:,} customers who bought, {prospects:,} prospects")
+    print(
+        f"  mean P(alive) {alive:.3f}; {purchases:,.0f} purchase days expected in 90 days; "
+        f"12-month value {clv:,.0f} {currency}; {leads:,} prospects with a lead score >= 0.25"
+    )
 
 
 def command_demo(args: argparse.Namespace) -> int:
