@@ -75,7 +75,8 @@ PREDICTION_INPUTS = ["+int_customer_purchase_summaries", "+int_customer_lead_fea
 def _print_predictions_summary(connection: duckdb.DuckDBPyConnection) -> None:
     """What the predictive traits say about the sample, in a few numbers."""
     ((as_of, buyers, prospects, alive, purchases, clv, currency, leads),) = connection.execute(
-        "select max(as_of_date), count(*) filter (where not is_prospect), count(*) filter (where is_prospect), "
+        "select max(as_of_date), count(*) filter (where not is_prospect), "
+        "count(*) filter (where is_prospect), "
         "avg(p_alive), sum(expected_purchases_90d), sum(predicted_clv_12m), max(value_currency), "
         "count(*) filter (where lead_score >= 0.25) "
         "from main_intermediate.int_customer_predictions"

@@ -136,7 +136,8 @@ lines as (
 bought as (
     select distinct orders.customer_id, products.category, orders.order_date > $as_of as is_holdout
     from lines
-    inner join main_marts.fct_orders as orders on lines.channel = orders.channel and lines.order_id = orders.order_id
+    inner join main_marts.fct_orders as orders
+        on lines.channel = orders.channel and lines.order_id = orders.order_id
     inner join main_staging.stg_shop__products as products on lines.product_id = products.product_id
     where orders.customer_id is not null and not orders.is_cancelled and lines.quantity > 0
         and orders.order_date <= $as_of + $holdout
@@ -148,7 +149,8 @@ new_categories as (
     select holdout.customer_id, holdout.category
     from bought as holdout
     left join bought as before
-        on holdout.customer_id = before.customer_id and holdout.category = before.category and not before.is_holdout
+        on holdout.customer_id = before.customer_id and holdout.category = before.category
+        and not before.is_holdout
     where holdout.is_holdout and before.customer_id is null
 ),
 popular_suggestion as (
@@ -156,7 +158,8 @@ popular_suggestion as (
     from (select distinct customer_id from bought where not is_holdout) as customers
     cross join popular
     left join bought as before
-        on customers.customer_id = before.customer_id and popular.category = before.category and not before.is_holdout
+        on customers.customer_id = before.customer_id and popular.category = before.category
+        and not before.is_holdout
     where before.customer_id is null
     group by customers.customer_id
 )
@@ -185,7 +188,9 @@ def query(database: Path, sql: str, as_of: dt.date, holdout_days: int) -> tuple[
         return columns, cursor.fetchall()
 
 
-def evaluate(database: Path, as_of: dt.date, holdout_days: int, report: pipeline.FitReport) -> dict[str, object]:
+def evaluate(
+    database: Path, as_of: dt.date, holdout_days: int, report: pipeline.FitReport
+) -> dict[str, object]:
     columns, rows = query(database, EVALUATION_SQL, as_of, holdout_days)
     data = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
 
@@ -231,9 +236,13 @@ def evaluate(database: Path, as_of: dt.date, holdout_days: int, report: pipeline
     naive_value = np.where(np.isnan(own_mean), population_mean, own_mean)
     figures["order_value"] = {
         "customers_with_holdout_value": int(has_value.sum()),
-        "mae_gamma_gamma": metrics.mean_absolute_error(value[has_value], numbers("expected_order_value")[has_value]),
+        "mae_gamma_gamma": metrics.mean_absolute_error(
+            value[has_value], numbers("expected_order_value")[has_value]
+        ),
         "mae_naive_own_mean": metrics.mean_absolute_error(value[has_value], naive_value[has_value]),
-        "mae_population_mean": metrics.mean_absolute_error(value[has_value], np.full(has_value.sum(), population_mean)),
+        "mae_population_mean": metrics.mean_absolute_error(
+            value[has_value], np.full(has_value.sum(), population_mean)
+        ),
     }
     revenue = numbers("actual_revenue_12m")
     clv = numbers("predicted_clv_12m")
@@ -256,7 +265,9 @@ def evaluate(database: Path, as_of: dt.date, holdout_days: int, report: pipeline
     predicted_dates = data["predicted_next_purchase_date"]
     next_dates = data["next_purchase_date"]
     p_alive = numbers("p_alive")
-    within = [i for i, day in enumerate(predicted_dates) if day is not None and (day - as_of).days <= holdout_days]
+    within = [
+        i for i, day in enumerate(predicted_dates) if day is not None and (day - as_of).days <= holdout_days
+    ]
     figures["next_purchase_date"] = {
         "customers_with_a_date_in_the_holdout": len(within),
         "bought_by_predicted_median_date": float(
@@ -312,10 +323,14 @@ def print_figures(figures: dict[str, object], report: pipeline.FitReport) -> Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--holdout-days", type=int, default=365, help="calibration ends this long before the data")
+    parser.add_argument(
+        "--holdout-days", type=int, default=365, help="calibration ends this long before the data"
+    )
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--reuse", action="store_true", help="reuse the data already loaded in --workdir")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
@@ -336,13 +351,16 @@ def main(argv: list[str] | None = None) -> int:
     config = make_config(args.people, args.seed)
     as_of = config.end_date - dt.timedelta(days=args.holdout_days)
     dbt_vars = build_vars(as_of)
-    print(f"work directory: {workdir}; as-of date {as_of} ({args.holdout_days}-day holdout to {config.end_date})")
+    print(f"work directory: {workdir}; as of {as_of} ({args.holdout_days}-day holdout to {config.end_date})")
     started = time.perf_counter()
     if not args.reuse:
         database.unlink(missing_ok=True)
         write_dataset(workdir / "raw", config, fmt="parquet")
         load_into_duckdb(workdir / "raw", database, RAW_SCHEMA)
-        print(f"generated and loaded {args.people:,} people in {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"generated and loaded {args.people:,} people in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
     run_dbt(["seed", "--full-refresh"], PROJECT_DIR, "duckdb", dbt_vars)
     run_dbt(["run", "--select", "+int_customer_predictions", "+fct_orders"], PROJECT_DIR, "duckdb", dbt_vars)
     print(f"built the warehouse as of {as_of} in {time.perf_counter() - started:.0f} s", flush=True)

@@ -13,6 +13,7 @@ equation (6), in log space so that large x or long histories neither overflow no
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,7 +192,9 @@ def fit(
     )
 
 
-def standard_errors(gradient, log_theta: FloatArray, step: float = 1e-5) -> FloatArray | None:
+def standard_errors(
+    gradient: Callable[[FloatArray], FloatArray], log_theta: FloatArray, step: float = 1e-5
+) -> FloatArray | None:
     """Delta-method standard errors of exp(log_theta) from the observed information.
 
     `gradient` is that of the total negative log-likelihood in log-parameters; its central differences give

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 
 def hyp2f1_series(
@@ -28,15 +27,3 @@ def hyp2f1_series(
     for k in range(terms - 1, 0, -1):
         total = 1 + (a + k - 1) * (b + k - 1) * z / ((c + k - 1) * k) * total
     return total
-
-
-def worst_series_error(upper_a: float, upper_b: float, lower_c: ArrayLike, z_max: float, terms: int) -> float:
-    """Largest relative error of the truncated series over the given C values at z = z_max.
-
-    For the transformed BG/NBD series the error grows with z (the tail is a z^n series), so checking the
-    largest z a scoring run can meet bounds the error of every customer.
-    """
-    c = np.asarray(lower_c, dtype=float)
-    exact = special.hyp2f1(upper_a, upper_b, c, z_max)
-    truncated = hyp2f1_series(upper_a, upper_b, c, z_max, terms)
-    return float(np.max(np.abs(truncated - exact) / np.maximum(np.abs(exact), 1e-300)))
