@@ -26,7 +26,7 @@ from scipy import special
 
 from activation.errors import ModelFitError
 from activation.predictions import bgnbd, gamma_gamma, lead_score, metrics, pipeline, scoring
-from activation.predictions.bgnbd import BgNbdParameters
+from activation.predictions.bgnbd import BgNbdParameters, FixedDropoutParameters, PurchaseParameters
 from activation.predictions.gamma_gamma import GammaGammaParameters
 from activation.predictions.hypergeometric import hyp2f1_series
 from tests.conftest import PROJECT_DIR, Warehouse
@@ -168,6 +168,33 @@ def test_bg_nbd_fit_recovers_simulated_parameters() -> None:
         assert error < 0.3 * getattr(truth, name), f"{name} is barely identified ({error:.4f})"
 
 
+def test_fixed_dropout_data_select_and_recover_the_fixed_dropout_model() -> None:
+    """Without dropout heterogeneity the Beta's a and b run off to infinity: the fixed-dropout limit is
+    chosen instead (likelihood-ratio test), and recovers p within 4 standard errors."""
+    truth = FixedDropoutParameters(r=0.8, alpha=60.0, p=0.05)
+    rng = np.random.default_rng(9)
+    x, t_x, big_t = bgnbd.simulate(truth, rng.uniform(100, 800, 10_000), rng)
+    fitted = bgnbd.fit(x, t_x, big_t)
+    assert isinstance(fitted.parameters, FixedDropoutParameters)
+    assert fitted.rival_log_likelihood - fitted.log_likelihood < bgnbd.HETEROGENEITY_LOG_LIKELIHOOD_GAIN
+    assert fitted.standard_errors is not None
+    for name in ("r", "alpha", "p"):
+        estimate, error = getattr(fitted.parameters, name), getattr(fitted.standard_errors, name)
+        assert abs(estimate - getattr(truth, name)) < 4 * error, f"{name}: {estimate:.4f} +/- {error:.4f}"
+    # The fixed-dropout formulas are the Beta ones in the limit a, b -> infinity with a / (a + b) = p (a + b
+    # = 1e4 here: beyond, scipy's own 2F1 gives up, and a 200-term series is far off already at a = 500).
+    near = BgNbdParameters(r=0.8, alpha=60.0, a=0.05 * 1e4, b=0.95 * 1e4)
+    histories = (np.array([0, 1, 4]), np.array([0, 30.0, 200.0]), np.array([50.0, 300.0, 400.0]))
+    np.testing.assert_allclose(
+        bgnbd.probability_alive(truth, *histories), bgnbd.probability_alive(near, *histories), rtol=1e-3
+    )
+    np.testing.assert_allclose(
+        bgnbd.conditional_expected_purchases(truth, 90, *histories),
+        bgnbd.conditional_expected_purchases(near, 90, *histories),
+        rtol=1e-3,
+    )
+
+
 def test_bg_nbd_fit_on_aggregated_histories_equals_the_fit_on_customers() -> None:
     """The warehouse sends distinct (x, t_x, T) with counts; weights must give the very same fit."""
     rng = np.random.default_rng(5)
@@ -276,21 +303,21 @@ def test_sql_series_macro_matches_scipy(sample_warehouse: Warehouse, terms: int)
 # ------------------------------------------------------------------------------- SQL against Python
 
 
-def test_sql_predictions_equal_python_scoring(sample_warehouse: Warehouse) -> None:
+def assert_sql_predictions_equal_python(warehouse: Warehouse) -> PurchaseParameters:
     """Every purchase trait and lead score of int_customer_predictions, recomputed here from the same
     inputs and the parameters the warehouse holds (exact 2F1 from scipy: also bounds the SQL series)."""
-    schema = sample_warehouse.schema
+    schema = warehouse.schema
     intermediate = f"{schema}_intermediate"
-    parameter_rows = sample_warehouse.query(
+    parameter_rows = warehouse.query(
         "select model_name, parameter_name, parameter_value from "
         f"{schema}_predictions.prediction_model_parameters where parameter_kind = 'parameter'"
     )
     rows = [
         pipeline.ParameterRow(m, n, float(v), "parameter", date(2000, 1, 1)) for m, n, v in parameter_rows
     ]
-    bg, spend, lead = pipeline.parameters_from_rows(rows)
+    purchases, spend, lead = pipeline.parameters_from_rows(rows)
     features = sorted(lead.coefficients)
-    records = sample_warehouse.query(
+    records = warehouse.query(
         "select predictions.is_prospect, summaries.repeat_purchase_count, summaries.recency_days, "
         "summaries.age_days, summaries.valued_repeat_purchase_count, summaries.repeat_purchase_value_mean, "
         "predictions.p_alive, predictions.expected_purchases_90d, predictions.churn_risk, "
@@ -312,7 +339,7 @@ def test_sql_predictions_equal_python_scoring(sample_warehouse: Warehouse) -> No
         return np.array([np.nan if row[index] is None else float(row[index]) for row in selected])
 
     expected = scoring.score(
-        bg, spend, column(buyers, 1), column(buyers, 2), column(buyers, 3), column(buyers, 4),
+        purchases, spend, column(buyers, 1), column(buyers, 2), column(buyers, 3), column(buyers, 4),
         np.nan_to_num(column(buyers, 5)),
     )  # fmt: skip
     for index, name in enumerate(
@@ -327,6 +354,52 @@ def test_sql_predictions_equal_python_scoring(sample_warehouse: Warehouse) -> No
             assert row[11] is None
     scores = lead.predict({name: column(prospects, 14 + i) for i, name in enumerate(features)})
     np.testing.assert_allclose(column(prospects, 13), scores, rtol=1e-9)
+    return purchases
+
+
+def test_sql_predictions_equal_python_scoring(sample_warehouse: Warehouse) -> None:
+    """With the committed parameters (fitted on the sample: the fixed-dropout model, see bgnbd.fit)."""
+    assert isinstance(assert_sql_predictions_equal_python(sample_warehouse), FixedDropoutParameters)
+
+
+#: A Beta-dropout model in days (CDNOW's shape, slower buyers) for the SQL branch the sample does not pick.
+BETA_PARAMETERS = {"r": 0.25, "alpha": 60.0, "a": 0.8, "b": 2.5}
+
+
+def test_sql_predictions_equal_python_scoring_with_beta_dropout(sample_warehouse: Warehouse) -> None:
+    """The Horner-series branch of int_customer_predictions, with Beta parameters swapped in for one run
+    (then the committed parameters are loaded and scored again, for the tests that follow)."""
+    if sample_warehouse.target == "spark":
+        pytest.skip("checked by hand on Spark (README, Predictions): a third Spark run costs minutes")
+    table = f"{sample_warehouse.schema}_predictions.prediction_model_parameters"
+    statements = [
+        f"delete from {table} where model_name = 'bg_nbd'",
+        *(
+            f"insert into {table} select 'bg_nbd', '{name}', {value}, 'parameter', max(fitted_as_of_date) "
+            f"from {table}"
+            for name, value in BETA_PARAMETERS.items()
+        ),
+    ]
+    execute(sample_warehouse, statements)
+    try:
+        sample_warehouse.dbt("run", "--select", "int_customer_predictions")
+        assert assert_sql_predictions_equal_python(sample_warehouse) == BgNbdParameters(**BETA_PARAMETERS)
+    finally:
+        sample_warehouse.dbt("seed", "--full-refresh", "--select", "prediction_model_parameters")
+        sample_warehouse.dbt("run", "--select", "int_customer_predictions")
+
+
+def execute(warehouse: Warehouse, statements: list[str]) -> None:
+    """Write to the warehouse (the fixture's own query connection is read-only on DuckDB)."""
+    if warehouse.target == "duckdb":
+        import duckdb
+
+        with duckdb.connect(warehouse.env["CDP_DUCKDB_PATH"]) as connection:
+            for statement in statements:
+                connection.execute(statement)
+    else:
+        for statement in statements:
+            warehouse.query(statement)
 
 
 def _as_date(value: object) -> date:

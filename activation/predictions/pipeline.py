@@ -26,7 +26,7 @@ import numpy as np
 
 from activation.errors import ConfigurationError, ModelFitError
 from activation.predictions import bgnbd, gamma_gamma, lead_score
-from activation.predictions.bgnbd import BgNbdParameters
+from activation.predictions.bgnbd import BgNbdParameters, FixedDropoutParameters, PurchaseParameters
 from activation.predictions.gamma_gamma import GammaGammaParameters
 from activation.predictions.lead_score import LeadScoreModel
 from activation.predictions.metrics import roc_auc, spearman
@@ -103,36 +103,46 @@ def fit_bg_nbd(histories: list[dict[str, object]], series_terms: int, as_of: dat
     customers = np.array([float(row["customers"]) for row in histories])
     fitted = bgnbd.fit(frequency, recency, age, customers)
     parameters = fitted.parameters
-    # The SQL series is cut after `series_terms` terms; its error is worst for the longest horizon (the
-    # lifetime value's last month) and the newest customer (smallest age): check it there for every x.
+    diagnostics = {
+        "log_likelihood": fitted.log_likelihood,
+        # The other dropout model's: Beta (heterogeneous) against fixed, see bgnbd.fit.
+        "rival_log_likelihood": fitted.rival_log_likelihood,
+        "customers": float(customers.sum()),
+        "repeat_customers": float(customers[frequency > 0].sum()),
+    }
+    if isinstance(parameters, BgNbdParameters):
+        diagnostics["max_series_relative_error"] = _series_error(parameters, frequency, age, series_terms)
+        values = {"r": parameters.r, "alpha": parameters.alpha, "a": parameters.a, "b": parameters.b}
+    else:
+        values = {"r": parameters.r, "alpha": parameters.alpha, "dropout_probability": parameters.p}
+    if fitted.standard_errors is not None:
+        for name, value in zip(values, fitted.standard_errors.as_array(), strict=True):
+            diagnostics[f"standard_error_{name}"] = float(value)
+    return _rows("bg_nbd", as_of, values, diagnostics)
+
+
+def _series_error(
+    parameters: BgNbdParameters, frequency: np.ndarray, age: np.ndarray, series_terms: int
+) -> float:
+    """Worst relative error of SQL's truncated series: at the longest horizon (the lifetime value's last
+    month) and for the newest customer (smallest age), where z is largest, for every x in the data."""
     newest = float(age.min())
     distinct_x = np.unique(frequency)
     horizon = CLV_MONTHS * DAYS_PER_MONTH
-    exact = bgnbd.conditional_expected_purchases(
-        parameters, horizon, distinct_x, 0 * distinct_x, newest + 0 * distinct_x
-    )
+    recency, ages = np.zeros_like(distinct_x), np.full_like(distinct_x, newest)
+    exact = bgnbd.conditional_expected_purchases(parameters, horizon, distinct_x, recency, ages)
     truncated = bgnbd.conditional_expected_purchases(
-        parameters, horizon, distinct_x, 0 * distinct_x, newest + 0 * distinct_x, series_terms=series_terms
+        parameters, horizon, distinct_x, recency, ages, series_terms=series_terms
     )
-    series_error = float(np.max(np.abs(truncated - exact) / np.maximum(np.abs(exact), 1e-12)))
-    if series_error > SERIES_TOLERANCE:
+    error = float(np.max(np.abs(truncated - exact) / np.maximum(np.abs(exact), 1e-12)))
+    if error > SERIES_TOLERANCE:
         logger.warning(
             "BG/NBD: with cdp_predictions_hyp2f1_terms=%d, SQL's expected purchases are off by up to %.2g "
             "(relative) for the newest customers; raise the var",
             series_terms,
-            series_error,
+            error,
         )
-    diagnostics = {
-        "log_likelihood": fitted.log_likelihood,
-        "customers": float(customers.sum()),
-        "repeat_customers": float(customers[frequency > 0].sum()),
-        "max_series_relative_error": series_error,
-    }
-    if fitted.standard_errors is not None:
-        for name in ("r", "alpha", "a", "b"):
-            diagnostics[f"standard_error_{name}"] = getattr(fitted.standard_errors, name)
-    values = {"r": parameters.r, "alpha": parameters.alpha, "a": parameters.a, "b": parameters.b}
-    return _rows("bg_nbd", as_of, values, diagnostics)
+    return error
 
 
 def fit_gamma_gamma(values: list[dict[str, object]], as_of: date) -> list[ParameterRow]:
@@ -333,11 +343,16 @@ def load_parameters(project_dir: Path, target: str, dbt_vars: dict[str, object] 
 
 def parameters_from_rows(
     rows: list[ParameterRow],
-) -> tuple[BgNbdParameters, GammaGammaParameters, LeadScoreModel]:
+) -> tuple[PurchaseParameters, GammaGammaParameters, LeadScoreModel]:
     """The three models of a parameter file, as the scoring functions take them."""
     values = {(row.model_name, row.parameter_name): row.value for row in rows if row.kind == "parameter"}
     try:
-        bg = BgNbdParameters(*(values[("bg_nbd", name)] for name in ("r", "alpha", "a", "b")))
+        if ("bg_nbd", "dropout_probability") in values:
+            purchases: PurchaseParameters = FixedDropoutParameters(
+                *(values[("bg_nbd", name)] for name in ("r", "alpha", "dropout_probability"))
+            )
+        else:
+            purchases = BgNbdParameters(*(values[("bg_nbd", name)] for name in ("r", "alpha", "a", "b")))
         spend = GammaGammaParameters(*(values[("gamma_gamma", name)] for name in ("p", "q", "gamma")))
         intercept = values[("lead_score", "intercept")]
     except KeyError as error:
@@ -349,4 +364,4 @@ def parameters_from_rows(
         for (model, name), value in values.items()
         if model == "lead_score" and name != "intercept"
     }
-    return bg, spend, LeadScoreModel(intercept=intercept, coefficients=coefficients)
+    return purchases, spend, LeadScoreModel(intercept=intercept, coefficients=coefficients)

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from activation.predictions import bgnbd, gamma_gamma
-from activation.predictions.bgnbd import BgNbdParameters
+from activation.predictions.bgnbd import PurchaseParameters
 from activation.predictions.gamma_gamma import GammaGammaParameters
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -33,7 +33,7 @@ class ScoringSettings:
 
 
 def discounted_purchases(
-    parameters: BgNbdParameters,
+    parameters: PurchaseParameters,
     frequency: ArrayLike,
     recency: ArrayLike,
     age: ArrayLike,
@@ -53,7 +53,7 @@ def discounted_purchases(
 
 
 def score(
-    bg_nbd: BgNbdParameters,
+    bg_nbd: PurchaseParameters,
     spend: GammaGammaParameters,
     frequency: ArrayLike,
     recency: ArrayLike,

@@ -15,7 +15,7 @@
 {%- set clv_months = 12 -%}
 {%- set days_per_month = 365.25 / 12 -%}
 {%- set model_parameters = [
-    ('bg_nbd', 'r'), ('bg_nbd', 'alpha'), ('bg_nbd', 'a'), ('bg_nbd', 'b'),
+    ('bg_nbd', 'r'), ('bg_nbd', 'alpha'), ('bg_nbd', 'a'), ('bg_nbd', 'b'), ('bg_nbd', 'dropout_probability'),
     ('gamma_gamma', 'p'), ('gamma_gamma', 'q'), ('gamma_gamma', 'gamma'), ('lead_score', 'intercept'),
 ] -%}
 {%- set waiting_quantiles = {'early': 0.25, 'median': 0.5, 'late': 0.75} -%}
@@ -85,6 +85,7 @@ histories as (
         parameters.bg_nbd_alpha as alpha,
         parameters.bg_nbd_a as a,
         parameters.bg_nbd_b as b,
+        parameters.bg_nbd_dropout_probability as dropout_probability,
         parameters.gamma_gamma_p,
         parameters.gamma_gamma_q,
         parameters.gamma_gamma_gamma
@@ -92,14 +93,19 @@ histories as (
     cross join parameters
 ),
 
-{# P(alive) = 1 / (1 + a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)) once there is a repeat purchase. #}
+{#
+  P(alive) = 1 / (1 + odds ((alpha + T) / (alpha + t_x))^(r + x)) once there is a repeat purchase, with
+  odds = a / (b + x - 1) (Beta dropout) or p / (1 - p) (fixed dropout: the parameters hold one or the other).
+#}
 alive as (
     select
         *,
         1 / (
             1 + case
                 when x > 0
-                    then a / (b + x - 1) * exp(least((r + x) * (ln(alpha + big_t) - ln(alpha + t_x)), 700))
+                    then
+                        coalesce(dropout_probability / (1 - dropout_probability), a / (b + x - 1))
+                        * exp(least((r + x) * (ln(alpha + big_t) - ln(alpha + t_x)), 700))
                 else 0
             end
         ) as p_alive,
@@ -124,9 +130,10 @@ expected_purchases as (
     select
         *,
         {%- for month in range(1, clv_months + 1) %}
-            {{ cdp.bgnbd_expected_purchases('z_month_' ~ month) }} as cumulative_purchases_month_{{ month }},
+            {{ cdp.bgnbd_expected_purchases(month * days_per_month, 'z_month_' ~ month) }}
+                as cumulative_purchases_month_{{ month }},
         {%- endfor %}
-        {{ cdp.bgnbd_expected_purchases('z_horizon') }} as expected_purchases_90d
+        {{ cdp.bgnbd_expected_purchases(purchase_horizon_days, 'z_horizon') }} as expected_purchases_90d
     from series_arguments
 ),
 
