@@ -2,11 +2,14 @@
 
 activation demo [--target duckdb]    build the whole CDP on the committed sample data
 activation generate ...              write synthetic raw data with ground truth (see --help)
+activation predict fit [--target duckdb] [--check]
+                                     fit the predictive models on the warehouse and load their parameters
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -18,7 +21,7 @@ if TYPE_CHECKING:
     import duckdb
 
 from activation import __version__
-from activation.errors import ActivationError
+from activation.errors import ActivationError, ConfigurationError
 from activation.project import TARGETS, find_project_dir, run_dbt
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ def _print_duckdb_summary(project_dir: Path) -> None:
             (rows,) = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
             print(f"  {schema}.{name:<34} {rows:>9,} rows")
         _print_identity_summary(connection)
+        _print_predictions_summary(connection)
     example = "select * from main_marts.fct_identity_links limit 5"
     print(f'\nQuery it with SQL, e.g.:\n  duckdb {database_path} "{example}"')
 
@@ -64,6 +68,26 @@ def _print_identity_summary(connection: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+#: What the predictive models are fitted on: built (and tested) before the fit, the rest after it.
+PREDICTION_INPUTS = ["+int_customer_purchase_summaries", "+int_customer_lead_features"]
+
+
+def _print_predictions_summary(connection: duckdb.DuckDBPyConnection) -> None:
+    """What the predictive traits say about the sample, in a few numbers."""
+    ((as_of, buyers, prospects, alive, purchases, clv, currency, leads),) = connection.execute(
+        "select max(as_of_date), count(*) filter (where not is_prospect), "
+        "count(*) filter (where is_prospect), "
+        "avg(p_alive), sum(expected_purchases_90d), sum(predicted_clv_12m), max(value_currency), "
+        "count(*) filter (where lead_score >= 0.25) "
+        "from main_intermediate.int_customer_predictions"
+    ).fetchall()
+    print(f"\nPredictive traits as of {as_of}: {buyers:,} customers who bought, {prospects:,} prospects")
+    print(
+        f"  mean P(alive) {alive:.3f}; {purchases:,.0f} purchase days expected in 90 days; "
+        f"12-month value {clv:,.0f} {currency}; {leads:,} prospects with a lead score >= 0.25"
+    )
+
+
 def command_demo(args: argparse.Namespace) -> int:
     project_dir = find_project_dir()
     started = time.monotonic()
@@ -71,12 +95,78 @@ def command_demo(args: argparse.Namespace) -> int:
     # Staging reads the raw tables through source(), which dbt does not order after seeds: load them first.
     seeded = run_dbt(["seed", "--full-refresh"], project_dir, args.target)
     print(seeded.describe(), flush=True)
-    built = run_dbt(["build", "--exclude", "resource_type:seed"], project_dir, args.target)
+    # The predictive traits are scored from parameters fitted on the models upstream of them: build those,
+    # fit, load the parameters, then build everything else. Cautious indirect selection runs each test once,
+    # in the step where all the models it reads exist.
+    inputs = run_dbt(
+        [
+            "build",
+            "--select",
+            *PREDICTION_INPUTS,
+            "--exclude",
+            "resource_type:seed",
+            "--indirect-selection",
+            "cautious",
+        ],
+        project_dir,
+        args.target,
+    )
+    print(inputs.describe(), flush=True)
+    fit_and_load_predictions(project_dir, args.target)
+    built = run_dbt(
+        ["build", "--exclude", "resource_type:seed", *PREDICTION_INPUTS, "--indirect-selection", "cautious"],
+        project_dir,
+        args.target,
+    )
     print(built.describe(), flush=True)
     if args.target == "duckdb":
         _print_duckdb_summary(project_dir)
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s.")
     return 0
+
+
+def fit_and_load_predictions(
+    project_dir: Path, target: str, dbt_vars: dict[str, object] | None = None, *, check: bool = False
+) -> int:
+    """Fit the predictive models on the warehouse; write and load their parameters (or, with `check`, only
+    compare them with the parameter file: exit code 1 when it is stale)."""
+    from activation.predictions import pipeline
+
+    path = project_dir / pipeline.PARAMETERS_PATH
+    print(f"Fitting the predictive models on target {target}...", flush=True)
+    report = pipeline.fit_from_warehouse(project_dir, target, dbt_vars)
+    print(report.describe(), flush=True)
+    previous = pipeline.read_parameter_rows(path) if path.is_file() else []
+    if check:
+        problems = pipeline.stale_parameters(report, previous)
+        if problems:
+            print(f"{path} is stale:\n  " + "\n  ".join(problems))
+            return 1
+        print(f"{path} matches a fresh fit.")
+        return 0
+    pipeline.write_parameter_rows(pipeline.merged_rows(report, previous), path)
+    pipeline.load_parameters(project_dir, target, dbt_vars)
+    print(f"Wrote {path} and loaded it into the warehouse (seed {pipeline.PARAMETERS_SEED}).", flush=True)
+    return 0
+
+
+def command_predict_fit(args: argparse.Namespace) -> int:
+    dbt_vars = _parse_vars(args.vars)
+    return fit_and_load_predictions(find_project_dir(), args.target, dbt_vars, check=args.check)
+
+
+def _parse_vars(text: str | None) -> dict[str, object] | None:
+    if not text:
+        return None
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(
+            f'--vars must be a JSON object, e.g. \'{{"cdp_predictions_as_of_date": "2026-01-31"}}\' ({error})'
+        ) from error
+    if not isinstance(parsed, dict):
+        raise ConfigurationError("--vars must be a JSON object")
+    return parsed
 
 
 def command_generate(generator_args: list[str]) -> int:
@@ -94,6 +184,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="build the whole CDP on the committed sample data")
     demo.add_argument("--target", choices=TARGETS, default=os.environ.get("CDP_TARGET", "duckdb"))
     demo.set_defaults(handler=command_demo)
+
+    predict = commands.add_parser("predict", help="predictive traits: fit the models on the warehouse")
+    predict_commands = predict.add_subparsers(dest="predict_command", required=True)
+    fit = predict_commands.add_parser(
+        "fit",
+        help="fit BG/NBD, Gamma-Gamma and the lead score; write seeds/predictions/ and load it with dbt seed",
+    )
+    fit.add_argument("--target", choices=TARGETS, default=os.environ.get("CDP_TARGET", "duckdb"))
+    fit.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when the parameter file differs from a fresh fit",
+    )
+    fit.add_argument("--vars", help="dbt vars as a JSON object (e.g. cdp_predictions_as_of_date)")
+    fit.set_defaults(handler=command_predict_fit)
 
     # Listed for --help only: main() hands everything after "generate" to the generator's own parser.
     commands.add_parser("generate", help="write synthetic raw source data with ground truth (see its --help)")

@@ -23,3 +23,7 @@ class WarehouseBuildError(ActivationError):
         self.failures = failures
         listed = "\n  ".join(failures) if failures else "(see the dbt output above)"
         super().__init__(f"`dbt {command}` failed:\n  {listed}")
+
+
+class ModelFitError(ActivationError):
+    """A predictive model could not be fitted to the data; the message says why (too little data, ...)."""

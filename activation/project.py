@@ -6,6 +6,7 @@ command here takes a dbt target name (duckdb, postgres, spark).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -40,7 +41,9 @@ class DbtSummary:
         return f"dbt {self.command}: {shown or 'nothing to do'}"
 
 
-def run_dbt(args: list[str], project_dir: Path, target: str) -> DbtSummary:
+def run_dbt(
+    args: list[str], project_dir: Path, target: str, dbt_vars: dict[str, object] | None = None
+) -> DbtSummary:
     """Run one dbt command in-process; raise WarehouseBuildError naming every failed node."""
     if target not in TARGETS:
         raise ConfigurationError(f"Unknown target {target!r}: expected one of {', '.join(TARGETS)}.")
@@ -49,6 +52,8 @@ def run_dbt(args: list[str], project_dir: Path, target: str) -> DbtSummary:
 
     os.environ.setdefault("DBT_PROFILES_DIR", str(project_dir))
     full_args = [*args, "--project-dir", str(project_dir), "--target", target]
+    if dbt_vars:
+        full_args += ["--vars", json.dumps(dbt_vars)]
     logger.info("Running dbt %s", " ".join(full_args))
     result = dbtRunner().invoke(full_args)
     counts: dict[str, int] = {}
@@ -63,3 +68,30 @@ def run_dbt(args: list[str], project_dir: Path, target: str) -> DbtSummary:
             failures.append(str(result.exception))
         raise WarehouseBuildError(args[0], failures)
     return DbtSummary(command=args[0], counts=counts)
+
+
+def query_warehouse(
+    sql: str, project_dir: Path, target: str, dbt_vars: dict[str, object] | None = None
+) -> list[dict[str, object]]:
+    """Rows of a SELECT run through dbt on `target` (`dbt show --inline`): refs, vars and macros resolve as
+    in a model, and the same code reads DuckDB, PostgreSQL and Spark. Meant for aggregates (the rows travel
+    through dbt's agate tables): keep the result small."""
+    if target not in TARGETS:
+        raise ConfigurationError(f"Unknown target {target!r}: expected one of {', '.join(TARGETS)}.")
+    from dbt.cli.main import dbtRunner
+
+    os.environ.setdefault("DBT_PROFILES_DIR", str(project_dir))
+    args = ["show", "--inline", sql, "--limit", "-1", "--log-level", "none"]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    args += ["--project-dir", str(project_dir), "--target", target]
+    logger.debug("Querying the warehouse: %s", sql)
+    result = dbtRunner().invoke(args)
+    node_results = getattr(result.result, "results", None) or []
+    if not result.success or not node_results or node_results[0].agate_table is None:
+        failures = [str(node.message) for node in node_results if node.message]
+        if result.exception is not None:
+            failures.append(str(result.exception))
+        raise WarehouseBuildError("show", failures or [f"query failed: {sql[:200]}"])
+    table = node_results[0].agate_table
+    return [dict(zip(table.column_names, row, strict=True)) for row in table.rows]
