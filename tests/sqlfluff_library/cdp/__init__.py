@@ -48,6 +48,11 @@ def golden_record_candidate_sql(entry: dict, spec: dict, relation: str) -> dict:
     }
 
 
+def consent_channels() -> list[str]:
+    """The consent channels (macros/standardize/consent.sql): models loop over them."""
+    return ["email", "sms", "phone", "ads_personalisation"]
+
+
 # Identity layer: settings and estimates that the models iterate over (see macros/identity/).
 IDENTITY_COMPARISONS = {
     "email": 3,
