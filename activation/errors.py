@@ -23,3 +23,13 @@ class WarehouseBuildError(ActivationError):
         self.failures = failures
         listed = "\n  ".join(failures) if failures else "(see the dbt output above)"
         super().__init__(f"`dbt {command}` failed:\n  {listed}")
+
+
+class SegmentDefinitionError(ConfigurationError):
+    """Segment definitions or their settings are wrong: every problem, each naming file, segment and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        listed = "\n  ".join(problems)
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"Segment definitions have {count}:\n  {listed}")
