@@ -17,6 +17,9 @@ from activation.segments.model import Column, ModelColumns, ValueType
 
 logger = logging.getLogger(__name__)
 
+# libyaml's loader when PyYAML has it: the project's YAML is large and the pure-Python loader slow.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Generated SQL writes model and column names as they are: only plain lower-case identifiers are usable.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -56,7 +59,7 @@ def load_model_columns(project_dir: Path, skip_dirs: tuple[Path, ...] = ()) -> d
         if any(yaml_path.is_relative_to(skip) for skip in skip_dirs):
             continue
         try:
-            content = yaml.safe_load(yaml_path.read_text(encoding="utf-8"))
+            content = yaml.load(yaml_path.read_text(encoding="utf-8"), Loader=_LOADER)
         except yaml.YAMLError as error:
             logger.warning("Skipping unreadable YAML %s: %s", yaml_path, error)
             continue
