@@ -124,7 +124,8 @@ def read_yaml(path: Path, relative: str, problems: Problems, segment: str | None
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_DefinitionLoader)
     except yaml.YAMLError as error:
-        problems.add(relative, segment, "", f"not valid YAML: {' '.join(str(error).split())}")
+        message = " ".join(re.sub(r'\s+in "<unicode string>",', ",", str(error)).split())
+        problems.add(relative, segment, "", f"not valid YAML: {message}")
     except UnicodeDecodeError as error:
         problems.add(relative, segment, "", f"not UTF-8 text: {error}")
     return None
@@ -228,6 +229,12 @@ def _scalar(value: Any, value_type: ValueType, path: str, scope: _Scope) -> Any:
     if value_type is ValueType.TIMESTAMP:
         if isinstance(value, dt.datetime | dt.date):
             return value
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            # A day given for a timestamp: the comparison is on the day (see sql.ConditionSql.comparison).
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
         if isinstance(value, str) and re.fullmatch(
             r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?", value
         ):
