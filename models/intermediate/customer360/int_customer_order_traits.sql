@@ -128,10 +128,7 @@ final as (
         cast(coalesce(order_totals.total_revenue, 0) as {{ cdp.type_money() }}) as total_revenue,
         cast(coalesce(order_totals.online_revenue, 0) as {{ cdp.type_money() }}) as online_revenue,
         cast(coalesce(order_totals.offline_revenue, 0) as {{ cdp.type_money() }}) as offline_revenue,
-        cast(
-            case when order_totals.order_count > 0 then order_totals.total_revenue / order_totals.order_count end
-            as {{ cdp.type_money() }}
-        ) as average_order_value,
+        {{ cdp.divide_money('order_totals.total_revenue', 'order_totals.order_count') }} as average_order_value,
         order_totals.first_order_date,
         order_totals.last_order_date,
         order_totals.first_ordered_at,

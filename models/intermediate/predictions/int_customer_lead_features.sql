@@ -11,7 +11,7 @@
   year, so that a few very active visitors do not dominate the fit.
 -#}
 
-{%- set session_timeout_minutes = var('cdp_predictions_session_timeout_minutes') | int -%}
+{%- set settings = cdp.prediction_settings() -%}
 
 with
 
@@ -66,7 +66,8 @@ web_events_sessionised as (
     select
         *,
         coalesce(
-            {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'minute') }} > {{ session_timeout_minutes }},
+            {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'minute') }}
+            > {{ settings.session_timeout_minutes }},
             true
         ) as is_session_start
     from web_events_sequenced
@@ -176,7 +177,7 @@ web_activity as (
     inner join web_events_sessionised
         on
             prospects.customer_id = web_events_sessionised.customer_id
-            and web_events_sessionised.event_date <= prospects.snapshot_date
+            and prospects.snapshot_date >= web_events_sessionised.event_date
     group by prospects.customer_id, prospects.snapshot_index
 ),
 
@@ -193,7 +194,7 @@ email_decisions_ranked as (
     inner join customer_email_decisions
         on
             prospects.customer_id = customer_email_decisions.customer_id
-            and customer_email_decisions.decision_date <= prospects.snapshot_date
+            and prospects.snapshot_date >= customer_email_decisions.decision_date
 ),
 
 latest_email_decisions as (

@@ -4,21 +4,21 @@
   exist on every engine. Customers who bought (int_customer_purchase_summaries) get the BG/NBD and
   Gamma-Gamma traits; prospects, who have not bought yet, get a lead score; everyone gets a next best
   category. Time is in days; a month is 365.25 / 12 days. The 90-day and 12-month horizons are in the
-  column names, hence fixed here rather than vars.
+  column names, hence fixed here rather than vars. The maths: activation/predictions/bgnbd.py.
 -#}
 
 {#- Each term of the 2F1 series nests the expression some 5 levels deeper (see cdp.hyp2f1_series). -#}
 {{ config(pre_hook="{{ cdp.allow_expression_depth(6 * var('cdp_predictions_hyp2f1_terms') + 200) }}") }}
 
+{%- set settings = cdp.prediction_settings() -%}
 {%- set purchase_horizon_days = 90 -%}
 {%- set clv_months = 12 -%}
 {%- set days_per_month = 365.25 / 12 -%}
-{%- set churn_horizon_days = var('cdp_predictions_churn_horizon_days') | int -%}
-{%- set monthly_discount_rate = var('cdp_predictions_monthly_discount_rate') | float -%}
-{%- set max_repurchase_days = var('cdp_predictions_max_repurchase_days') | int -%}
-{%- if monthly_discount_rate <= -1 -%}
-  {{ exceptions.raise_compiler_error("cdp_predictions_monthly_discount_rate must be above -1 (0.01 = 1 % a month)") }}
-{%- endif -%}
+{%- set model_parameters = [
+    ('bg_nbd', 'r'), ('bg_nbd', 'alpha'), ('bg_nbd', 'a'), ('bg_nbd', 'b'),
+    ('gamma_gamma', 'p'), ('gamma_gamma', 'q'), ('gamma_gamma', 'gamma'), ('lead_score', 'intercept'),
+] -%}
+{%- set waiting_quantiles = {'early': 0.25, 'median': 0.5, 'late': 0.75} -%}
 
 with
 
@@ -49,28 +49,26 @@ prediction_model_parameters as (
     where parameter_kind = 'parameter'
 ),
 
-model_parameters as (
+{# One row: every parameter as a column (bg_nbd_r, ..., lead_score_intercept, coefficient_lead_feature_*). #}
+parameters as (
     select
-        {% for model_name, parameter_name in [
-            ('bg_nbd', 'r'), ('bg_nbd', 'alpha'), ('bg_nbd', 'a'), ('bg_nbd', 'b'),
-            ('gamma_gamma', 'p'), ('gamma_gamma', 'q'), ('gamma_gamma', 'gamma'),
-            ('lead_score', 'intercept'),
-        ] -%}
+        {%- for model_name, parameter_name in model_parameters %}
             max(
                 case
                     when model_name = '{{ model_name }}' and parameter_name = '{{ parameter_name }}'
                         then cast(parameter_value as {{ cdp.type_double() }})
                 end
-            ) as {{ 'lead_score' if model_name == 'lead_score' else model_name }}_{{ parameter_name }},
-        {% endfor -%}
-        {% for feature in cdp.lead_score_features() -%}
+            ) as {{ model_name }}_{{ parameter_name }},
+        {%- endfor %}
+        {%- for feature in cdp.lead_score_features() %}
             max(
                 case
                     when model_name = 'lead_score' and parameter_name = '{{ feature }}'
                         then cast(parameter_value as {{ cdp.type_double() }})
                 end
-            ) as coefficient_{{ feature }}{{ ',' if not loop.last }}
-        {% endfor %}
+            ) as coefficient_{{ feature }},
+        {%- endfor %}
+        count(*) as parameter_count
     from prediction_model_parameters
 ),
 
@@ -83,15 +81,15 @@ histories as (
         cast(purchase_summaries.valued_repeat_purchase_count as {{ cdp.type_double() }}) as valued_x,
         purchase_summaries.repeat_purchase_value_mean,
         purchase_summaries.value_currency,
-        model_parameters.bg_nbd_r as r,
-        model_parameters.bg_nbd_alpha as alpha,
-        model_parameters.bg_nbd_a as a,
-        model_parameters.bg_nbd_b as b,
-        model_parameters.gamma_gamma_p,
-        model_parameters.gamma_gamma_q,
-        model_parameters.gamma_gamma_gamma
+        parameters.bg_nbd_r as r,
+        parameters.bg_nbd_alpha as alpha,
+        parameters.bg_nbd_a as a,
+        parameters.bg_nbd_b as b,
+        parameters.gamma_gamma_p,
+        parameters.gamma_gamma_q,
+        parameters.gamma_gamma_gamma
     from purchase_summaries
-    cross join model_parameters
+    cross join parameters
 ),
 
 {# P(alive) = 1 / (1 + a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)) once there is a repeat purchase. #}
@@ -111,54 +109,67 @@ alive as (
     from histories
 ),
 
+{# The series argument z = t / (alpha + T + t) of each horizon: 90 days, and the end of each month. #}
 series_arguments as (
     select
         *,
-        {{ purchase_horizon_days }} / (alpha + big_t + {{ purchase_horizon_days }}) as z_horizon,
-        {% for month in range(1, clv_months + 1) -%}
-            {{ month * days_per_month }} / (alpha + big_t + {{ month * days_per_month }}) as z_month_{{ month }}
-            {{- ',' if not loop.last }}
-        {% endfor %}
+        {%- for month in range(1, clv_months + 1) %}
+            {{ month * days_per_month }} / (alpha + big_t + {{ month * days_per_month }}) as z_month_{{ month }},
+        {%- endfor %}
+        {{ purchase_horizon_days }} / (alpha + big_t + {{ purchase_horizon_days }}) as z_horizon
     from alive
 ),
 
 expected_purchases as (
     select
         *,
-        {{ cdp.bgnbd_expected_purchases('z_horizon') }} as expected_purchases_90d,
-        {% for month in range(1, clv_months + 1) -%}
-            {{ cdp.bgnbd_expected_purchases('z_month_' ~ month) }} as cumulative_purchases_month_{{ month }}
-            {{- ',' if not loop.last }}
-        {% endfor %}
+        {%- for month in range(1, clv_months + 1) %}
+            {{ cdp.bgnbd_expected_purchases('z_month_' ~ month) }} as cumulative_purchases_month_{{ month }},
+        {%- endfor %}
+        {{ cdp.bgnbd_expected_purchases('z_horizon') }} as expected_purchases_90d
     from series_arguments
 ),
 
 {#
   Gamma-Gamma: E(order value | mean m of x valued repeat purchases) = (gamma + m x) p / (p x + q - 1), the
   population mean p gamma / (q - 1) when x = 0. Lifetime value: each month's expected purchases times that
-  value, discounted by the monthly rate.
+  value, discounted by the monthly rate. No purchase in t days: 1 - P(alive) + P(alive) ((alpha + T) /
+  (alpha + T + t))^(r + x). Wait for the next purchase if active (a Lomax law), quantile q:
+  (alpha + T) ((1 - q)^(-1 / (r + x)) - 1).
 #}
 valued as (
     select
         *,
         (gamma_gamma_gamma + coalesce(repeat_purchase_value_mean, 0) * valued_x) * gamma_gamma_p
         / nullif(gamma_gamma_p * valued_x + gamma_gamma_q - 1, 0) as expected_order_value,
-        (
-            {% for month in range(1, clv_months + 1) -%}
-                (cumulative_purchases_month_{{ month }}
-                {%- if month > 1 %} - cumulative_purchases_month_{{ month - 1 }}{% endif -%}
-                ) / {{ (1 + monthly_discount_rate) ** month }}
-                {{- ' +' if not loop.last }}
-            {% endfor %}
-        ) as discounted_purchases_12m,
-        1 - p_alive + p_alive * exp(
-            (r + x) * (ln(alpha + big_t) - ln(alpha + big_t + {{ churn_horizon_days }}))
-        ) as probability_no_purchase,
-        {% for quantile_name, quantile in [('early', 0.25), ('median', 0.5), ('late', 0.75)] -%}
+        cumulative_purchases_month_1 / {{ 1 + settings.monthly_discount_rate }}
+        {%- for month in range(2, clv_months + 1) %}
+            + (cumulative_purchases_month_{{ month }} - cumulative_purchases_month_{{ month - 1 }})
+            / {{ (1 + settings.monthly_discount_rate) ** month }}
+        {%- endfor %}
+            as discounted_purchases_12m,
+        {%- for quantile_name, quantile in waiting_quantiles.items() %}
             (alpha + big_t) * (exp(least(-ln({{ 1 - quantile }}) / (r + x), 700)) - 1)
-                as waiting_days_{{ quantile_name }}{{ ',' if not loop.last }}
-        {% endfor %}
+                as waiting_days_{{ quantile_name }},
+        {%- endfor %}
+        1 - p_alive + p_alive * exp(
+            greatest((r + x) * (ln(alpha + big_t) - ln(alpha + big_t + {{ settings.churn_horizon_days }})), -700)
+        ) as probability_no_purchase
     from expected_purchases
+),
+
+lead_scores as (
+    select
+        lead_features.customer_id,
+        1 / (1 + exp(-least(greatest(
+            parameters.lead_score_intercept
+            {%- for feature in cdp.lead_score_features() %}
+                + parameters.coefficient_{{ feature }} * lead_features.{{ feature }}
+            {%- endfor %},
+            -700
+        ), 700))) as lead_score
+    from lead_features
+    cross join parameters
 ),
 
 final as (
@@ -172,38 +183,30 @@ final as (
         valued.expected_order_value,
         valued.expected_order_value * valued.discounted_purchases_12m as predicted_clv_12m,
         valued.value_currency,
-        {% for column, quantile_name in [
+        {%- for column, quantile_name in [
             ('repurchase_window_start_date', 'early'),
             ('predicted_next_purchase_date', 'median'),
             ('repurchase_window_end_date', 'late'),
-        ] -%}
+        ] %}
             case
-                when valued.waiting_days_{{ quantile_name }} <= {{ max_repurchase_days }}
+                when valued.waiting_days_{{ quantile_name }} <= {{ settings.max_repurchase_days }}
                     then cast({{ dbt.dateadd(
                         'day',
-                        'cast(round(least(valued.waiting_days_' ~ quantile_name ~ ', ' ~ max_repurchase_days ~ ')) as integer)',
+                        'cast(round(least(valued.waiting_days_' ~ quantile_name ~ ', '
+                        ~ settings.max_repurchase_days ~ ')) as integer)',
                         'snapshots.snapshot_date'
                     ) }} as date)
             end as {{ column }},
-        {% endfor -%}
-        case
-            when lead_features.customer_id is not null
-                then 1 / (1 + exp(-least(greatest(
-                    model_parameters.lead_score_intercept
-                    {% for feature in cdp.lead_score_features() -%}
-                        + model_parameters.coefficient_{{ feature }} * lead_features.{{ feature }}
-                    {% endfor -%}
-                    , -700), 700)))
-        end as lead_score,
+        {%- endfor %}
+        lead_scores.lead_score,
         next_best_categories.next_best_category,
         next_best_categories.next_best_category_reason
     from customers
     cross join snapshots
-    cross join model_parameters
     left join valued
         on customers.customer_id = valued.customer_id
-    left join lead_features
-        on customers.customer_id = lead_features.customer_id
+    left join lead_scores
+        on customers.customer_id = lead_scores.customer_id
     left join next_best_categories
         on customers.customer_id = next_best_categories.customer_id
 )

@@ -94,3 +94,21 @@ def identifier_rows(
     relation: str, source_table: str, record_id: str, observed_at: str, identifiers: list
 ) -> str:
     return f"select {record_id} as record_id from {relation}"
+
+
+def lead_score_features() -> list[str]:
+    """The lead-score model's feature columns (int_customer_predictions iterates over them)."""
+    return ["lead_feature_sessions_30d", "lead_feature_email_consent"]
+
+
+def prediction_settings() -> dict:
+    """The predictive-traits vars, as macros/predictions/settings.sql returns them."""
+    return {
+        "as_of_date": None,
+        "lead_horizon_days": 90,
+        "churn_horizon_days": 90,
+        "max_repurchase_days": 730,
+        "session_timeout_minutes": 30,
+        "hyp2f1_terms": 200,
+        "monthly_discount_rate": 0.01,
+    }
