@@ -35,12 +35,11 @@ YAML_HEADER = (
 )
 
 
-def _column_doc(output: OutputColumn) -> dict:
-    doc: dict = {"name": output.alias}
-    description = output.column.description or f"{output.source.capitalize()} {output.column.name}."
-    if output.alias != output.column.name:
-        description = f"{output.column.name}: {description}"
-    doc["description"] = description
+def _column_doc(settings: Settings, output: OutputColumn) -> dict:
+    # Points at the source column rather than copying its text: a documentation edit in the Customer 360
+    # must not make every generated file stale.
+    model = settings.customer_model.model if output.source == "trait" else settings.prediction_model_name
+    doc: dict = {"name": output.alias, "description": f"{model}.{output.column.name} (documented there)."}
     if output.column.data_type:
         doc["data_type"] = output.column.data_type
     if output.column.is_pii:
@@ -106,7 +105,7 @@ def _segment_doc(settings: Settings, segment: Segment) -> dict:
                 ),
                 "data_tests": ["not_null"],
             },
-            *[_column_doc(output) for output in segment.outputs],
+            *[_column_doc(settings, output) for output in segment.outputs],
         ],
     }
 
