@@ -46,6 +46,7 @@ def _print_duckdb_summary(project_dir: Path) -> None:
             (rows,) = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
             print(f"  {schema}.{name:<34} {rows:>9,} rows")
         _print_identity_summary(connection)
+        _print_segment_summary(connection)
     example = "select * from main_marts.fct_identity_links limit 5"
     print(f'\nQuery it with SQL, e.g.:\n  duckdb {database_path} "{example}"')
 
@@ -77,6 +78,17 @@ def _compile_segments(project_dir: Path) -> None:
         f" ({changed} file{'s' if changed != 1 else ''} changed)",
         flush=True,
     )
+
+
+def _print_segment_summary(connection: duckdb.DuckDBPyConnection) -> None:
+    """Each segment's size after the build (sent and holdout)."""
+    sizes = connection.execute(
+        "select segment_name, channel, count(*), sum(case when is_holdout then 1 else 0 end) "
+        "from main_segments.segment_members group by segment_name, channel order by segment_name"
+    ).fetchall()
+    print("\nSegments (segments/*.yml; `activation segments preview NAME` for details):")
+    for name, channel, members, holdout in sizes:
+        print(f"  {name:<28} {channel:<20} {members:>6,} members ({holdout:,} holdout)")
 
 
 def command_demo(args: argparse.Namespace) -> int:
