@@ -119,7 +119,7 @@ def models_yaml(settings: Settings, segments: list[Segment]) -> str:
             "data_tests": ["not_null"],
         }
         for channel, column in settings.consent_columns.items()
-    ]  # fmt: skip
+    ]
     models = [
         {
             "name": REFERENCE_DATE_MODEL,

@@ -39,7 +39,6 @@ from activation.segments.model import (
     NotCondition,
     OutputColumn,
     Problems,
-    Scalar,
     Segment,
     Settings,
     ValueType,
@@ -163,7 +162,6 @@ class _Scope:
     problems: Problems
     file: str
     segment: str | None
-    settings: Settings | None = None
     customer: ModelColumns | None = None
     predictions: ModelColumns | None = None
     prediction_model_name: str | None = None
@@ -171,7 +169,6 @@ class _Scope:
     behaviours: dict[str, BehaviourSource] = field(default_factory=dict)
     properties: dict[str, Column] | None = None  # set while reading a behaviour's `where`
     behaviour_name: str | None = None
-    allow_membership: bool = False
     segment_names: frozenset[str] = frozenset()
     memberships: list[MembershipCondition] = field(default_factory=list)
 
@@ -421,7 +418,6 @@ def _parse_behaviour(node: dict, kind: str, path: str, scope: _Scope) -> Behavio
             scope,
             properties=behaviour.properties,
             behaviour_name=name,
-            allow_membership=False,
             memberships=[],
         )
         where = _parse_condition(node["where"], f"{path}.where", inner, allowed=("property",))
@@ -627,13 +623,11 @@ def parse_segment(
         problems=problems,
         file=relative,
         segment=stem,
-        settings=settings,
         customer=settings.customer_model,
         predictions=settings.prediction_model,
         prediction_model_name=settings.prediction_model_name,
         channels=settings.channels,
         behaviours=settings.behaviours,
-        allow_membership=True,
         segment_names=segment_names,
     )
     if not isinstance(content, dict):
@@ -721,8 +715,11 @@ def find_cycles(segments: dict[str, Segment], problems: Problems) -> None:
                     loop = " -> ".join([*cycle, dependency])
                     for member in cycle:
                         following = cycle[(cycle.index(member) + 1) % len(cycle)]
-                        paths = [m.path for m in _membership_paths(segments[member].conditions)
-                                 if m.segment == following]  # fmt: skip
+                        paths = [
+                            m.path
+                            for m in _membership_paths(segments[member].conditions)
+                            if m.segment == following
+                        ]
                         problems.add(
                             segments[member].source_file,
                             member,
@@ -801,8 +798,15 @@ def _parse_behaviour_source(
     if not isinstance(node, dict):
         scope.error(path, f"expected a mapping, got {_type_word(node)}")
         return None
-    allowed = ("model", "description", "customer_column", "occurred_at_column", "count_distinct_column",
-               "filter", "properties")  # fmt: skip
+    allowed = (
+        "model",
+        "description",
+        "customer_column",
+        "occurred_at_column",
+        "count_distinct_column",
+        "filter",
+        "properties",
+    )
     _check_keys(node, allowed, path, scope)
     before = len(scope.problems.items)
     inner = replace(scope, segment=None)
@@ -865,9 +869,19 @@ def _parse_behaviour_source(
 
 # CTE names the generated SQL uses for its own relations: a behaviour cannot take one of them.
 RESERVED_RELATION_NAMES = frozenset(
-    {"customers", "customer_predictions", "reference_date", "date_windows", "global_suppressions",
-     "matched", "eligible", "holdout_assigned", "unioned", "final"}
-)  # fmt: skip
+    {
+        "customers",
+        "customer_predictions",
+        "reference_date",
+        "date_windows",
+        "global_suppressions",
+        "matched",
+        "eligible",
+        "holdout_assigned",
+        "unioned",
+        "final",
+    }
+)
 
 
 def parse_settings(
@@ -878,8 +892,15 @@ def parse_settings(
     if not isinstance(content, dict):
         scope.error("", f"expected a mapping, got {_type_word(content)}")
         return None
-    allowed = ("customers", "predictions", "pii_columns", "internal_accounts", "existing_customers",
-               "behaviours", "global_suppression_model")  # fmt: skip
+    allowed = (
+        "customers",
+        "predictions",
+        "pii_columns",
+        "internal_accounts",
+        "existing_customers",
+        "behaviours",
+        "global_suppression_model",
+    )
     _check_keys(content, allowed, "", scope)
     before = len(problems.items)
     customers_node = content.get("customers")
@@ -1077,34 +1098,3 @@ def load_project(project_dir: Path) -> SegmentProject:
     return SegmentProject(
         project_dir=project_dir, settings=settings, segments=tuple(order_by_dependencies(segments))
     )
-
-
-def check_definition(content: Any, stem: str, settings: Settings, segment_names: Iterable[str]) -> list[str]:
-    """The problems of one definition (as parsed YAML), for tests and editors: [] when it is valid."""
-    problems = Problems()
-    parse_segment(
-        content, f"{SEGMENTS_DIR}/{stem}.yml", stem, settings, frozenset([*segment_names, stem]), problems
-    )
-    return [str(problem) for problem in problems.items]
-
-
-def iter_conditions(condition: Condition | None) -> Iterable[Condition]:
-    """Every node of a condition tree, depth first (behaviour `where` filters not included)."""
-    if condition is None:
-        return
-    yield condition
-    if isinstance(condition, AllOf | AnyOf):
-        for child in condition.children:
-            yield from iter_conditions(child)
-    elif isinstance(condition, NotCondition):
-        yield from iter_conditions(condition.child)
-
-
-def scalar_values(comparison: Comparison) -> list[Scalar]:
-    """The literal values of a comparison (none for is null, two for between, many for in)."""
-    value = comparison.value
-    if value is None or isinstance(value, Duration):
-        return []
-    if isinstance(value, tuple):
-        return list(value)
-    return [value]

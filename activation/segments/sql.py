@@ -59,8 +59,10 @@ def _indent(lines: list[str], levels: int = 1) -> list[str]:
 
 
 def _fit(lines: list[str]) -> list[str]:
-    """Lines over the lint limit (a long value cannot wrap inside its literal) are marked for sqlfluff."""
-    return [f"{line}  -- noqa: LT05" if len(line) > MAX_LINE and "--" not in line else line for line in lines]
+    """Lines over the lint limit (a long value cannot wrap inside its literal) are marked for sqlfluff.
+    Generated lines carry no comment of their own, and a literal is closed before the line ends, so the
+    marker is always a comment of its own."""
+    return [f"{line}  -- noqa: LT05" if len(line) > MAX_LINE else line for line in lines]
 
 
 @dataclass
@@ -135,9 +137,12 @@ class ConditionSql:
     uses_predictions: bool = False
     uses_windows: bool = False
     window_cte: str = ""
+    # Where the date windows CTE goes once the conditions are known: before the behaviour CTEs reading it.
+    window_position: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         self.window_cte = f"{self.prefix}date_windows"
+        self.window_position = len(self.relations.builder.ctes)
 
     def window(self, duration: Duration, direction: int) -> str:
         column = _date_window_column(duration, direction)
@@ -285,13 +290,7 @@ class ConditionSql:
             columns.append(f"cast({shifted} as date) as {column}")
         body = _select(columns)
         body.append(f"from {reference_date}")
-        # The window CTE must come before the behaviour CTEs that read it.
-        self.relations.builder.ctes.insert(self._window_position, (self.window_cte, body, None))
-
-    _window_position: int = 0
-
-    def start(self) -> None:
-        self._window_position = len(self.relations.builder.ctes)
+        self.relations.builder.ctes.insert(self.window_position, (self.window_cte, body, None))
 
 
 def _select(columns: list[str]) -> list[str]:
@@ -306,8 +305,16 @@ def _coalesced(terms: list[str]) -> str:
     line = f"coalesce({' and '.join(terms)}, false)"
     if len(line) <= 90 or len(terms) == 1:
         return line
-    return "\n".join(["coalesce(", f"{INDENT}{terms[0]}", *[f"{INDENT}and {term}" for term in terms[1:-1]],
-                      f"{INDENT}and {terms[-1]},", f"{INDENT}false", ")"])  # fmt: skip
+    return "\n".join(
+        [
+            "coalesce(",
+            f"{INDENT}{terms[0]}",
+            *[f"{INDENT}and {term}" for term in terms[1:-1]],
+            f"{INDENT}and {terms[-1]},",
+            f"{INDENT}false",
+            ")",
+        ]
+    )
 
 
 def _customer_joins(relations: Relations, conditions: ConditionSql, customers: str) -> list[str]:
@@ -328,7 +335,6 @@ def build_segment(relations: Relations, segment: Segment, prefix: str = "") -> s
     customers = relations.customers()
     suppressions = relations.generated(SUPPRESSIONS_MODEL)
     conditions = ConditionSql(relations, prefix)
-    conditions.start()
     tree = conditions.tree(segment.conditions)
     matched = relations.builder.add(
         f"{prefix}matched",
@@ -411,7 +417,6 @@ def build_suppressions(relations: Relations, prefix: str = "") -> str:
     customers = relations.customers()
     global_list = relations.builder.import_model("global_suppressions", settings.global_suppression_model)
     conditions = ConditionSql(relations, prefix)
-    conditions.start()
     listed_internal = f"coalesce({global_list}.is_internal_account, false)"
     rule_lines: dict[str, list[str]] = {}
     for column, rule, listed in (
