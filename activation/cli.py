@@ -4,6 +4,9 @@ activation demo [--target duckdb]    build the whole CDP on the committed sample
 activation generate ...              write synthetic raw data with ground truth (see --help)
 activation predict fit [--target duckdb] [--check]
                                      fit the predictive models on the warehouse and load their parameters
+activation segments compile          check segments/*.yml and write their dbt models
+activation segments list             the segments with their sizes in the last build
+activation segments preview NAME     compute one segment on the warehouse now (size, overlap, sample)
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ def _print_duckdb_summary(project_dir: Path) -> None:
             print(f"  {schema}.{name:<34} {rows:>9,} rows")
         _print_identity_summary(connection)
         _print_predictions_summary(connection)
+        _print_segment_summary(connection)
     example = "select * from main_marts.fct_identity_links limit 5"
     print(f'\nQuery it with SQL, e.g.:\n  duckdb {database_path} "{example}"')
 
@@ -88,9 +92,35 @@ def _print_predictions_summary(connection: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _compile_segments(project_dir: Path) -> None:
+    from activation.segments.compiler import compile_segments
+
+    project, report = compile_segments(project_dir)
+    changed = len(report.missing) + len(report.changed) + len(report.stale)
+    print(
+        f"Segments: {len(project.segments)} definitions compiled into models/segments/audiences"
+        f" ({changed} file{'s' if changed != 1 else ''} changed)",
+        flush=True,
+    )
+
+
+def _print_segment_summary(connection: duckdb.DuckDBPyConnection) -> None:
+    """Each segment's size after the build (sent and holdout)."""
+    sizes = connection.execute(
+        "select segment_name, channel, count(*), sum(case when is_holdout then 1 else 0 end) "
+        "from main_segments.segment_members group by segment_name, channel order by segment_name"
+    ).fetchall()
+    print("\nSegments (segments/*.yml; `activation segments preview NAME` for details):")
+    for name, channel, members, holdout in sizes:
+        print(f"  {name:<28} {channel:<20} {members:>6,} members ({holdout:,} holdout)")
+
+
 def command_demo(args: argparse.Namespace) -> int:
     project_dir = find_project_dir()
     started = time.monotonic()
+    # The segment models are generated from segments/*.yml: a definition edited since the last compile must
+    # reach the build.
+    _compile_segments(project_dir)
     print(f"Building the CDP on the sample data (target {args.target})...", flush=True)
     # Staging reads the raw tables through source(), which dbt does not order after seeds: load them first.
     seeded = run_dbt(["seed", "--full-refresh"], project_dir, args.target)
@@ -167,6 +197,38 @@ def _parse_vars(text: str | None) -> dict[str, object] | None:
     if not isinstance(parsed, dict):
         raise ConfigurationError("--vars must be a JSON object")
     return parsed
+def command_segments_compile(args: argparse.Namespace) -> int:
+    from activation.segments.compiler import check_in_sync
+
+    project_dir = find_project_dir()
+    if args.check:
+        report = check_in_sync(project_dir)
+        if report.in_sync:
+            print("Segment models are in sync with segments/*.yml.")
+            return 0
+        print(f"Segment models are out of date (run `activation segments compile`):\n{report.describe()}")
+        return 1
+    _compile_segments(project_dir)
+    return 0
+
+
+def command_segments_list(args: argparse.Namespace) -> int:
+    from activation.segments.preview import list_segments, render_listing
+
+    print(render_listing(list_segments(find_project_dir(), args.target)))
+    return 0
+
+
+def command_segments_preview(args: argparse.Namespace) -> int:
+    from activation.segments.preview import preview_segment
+
+    if args.limit < 0:
+        raise ConfigurationError(f"--limit must be 0 or more, got {args.limit}")
+    preview = preview_segment(
+        find_project_dir(), args.name, args.target, sample_size=args.limit, show_pii=args.show_pii
+    )
+    print(preview.render())
+    return 0
 
 
 def command_generate(generator_args: list[str]) -> int:
@@ -199,6 +261,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--vars", help="dbt vars as a JSON object (e.g. cdp_predictions_as_of_date)")
     fit.set_defaults(handler=command_predict_fit)
+    segments = commands.add_parser(
+        "segments", help="compile, list and preview the segments of segments/*.yml"
+    )
+    segment_commands = segments.add_subparsers(dest="segments_command", required=True)
+    compile_parser = segment_commands.add_parser(
+        "compile", help="check every definition and write models/segments/audiences"
+    )
+    compile_parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when the generated models are out of date"
+    )
+    compile_parser.set_defaults(handler=command_segments_compile)
+    list_parser = segment_commands.add_parser("list", help="the segments with their sizes in the last build")
+    list_parser.add_argument("--target", choices=TARGETS, default=os.environ.get("CDP_TARGET", "duckdb"))
+    list_parser.set_defaults(handler=command_segments_list)
+    preview_parser = segment_commands.add_parser(
+        "preview", help="compute one segment on the warehouse from its definition now (no dbt build)"
+    )
+    preview_parser.add_argument("name", help="the segment (its file name under segments/, without .yml)")
+    preview_parser.add_argument("--target", choices=TARGETS, default=os.environ.get("CDP_TARGET", "duckdb"))
+    preview_parser.add_argument("--limit", type=int, default=10, help="sample rows to show (default 10)")
+    preview_parser.add_argument(
+        "--show-pii", action="store_true", help="show personal data in the sample instead of masking it"
+    )
+    preview_parser.set_defaults(handler=command_segments_preview)
 
     # Listed for --help only: main() hands everything after "generate" to the generator's own parser.
     commands.add_parser("generate", help="write synthetic raw source data with ground truth (see its --help)")
