@@ -2,6 +2,7 @@
 
 activation demo [--target duckdb]    build the whole CDP on the committed sample data
 activation generate ...              write synthetic raw data with ground truth (see --help)
+activation sync|plan|status|destinations   reverse-ETL syncs (activation/syncs/cli.py)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 from activation import __version__
 from activation.errors import ActivationError
 from activation.project import TARGETS, find_project_dir, run_dbt
+from activation.syncs.cli import register as register_sync_commands
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Listed for --help only: main() hands everything after "generate" to the generator's own parser.
     commands.add_parser("generate", help="write synthetic raw source data with ground truth (see its --help)")
+    register_sync_commands(commands)
     return parser
 
 
