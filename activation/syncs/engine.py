@@ -43,7 +43,14 @@ from activation.errors import (
 from activation.syncs import sql
 from activation.syncs.config import SyncConfig
 from activation.syncs.delivery import Redactor, TokenBucket, Transport, describe_error
-from activation.syncs.state import JournalledBatch, RunCounts, StateStore, utc_now
+from activation.syncs.state import (
+    Acknowledgement,
+    JournalledBatch,
+    RecordOutcome,
+    RunCounts,
+    StateStore,
+    utc_now,
+)
 from activation.syncs.warehouse import (
     BOOLEAN,
     OTHER,
@@ -411,7 +418,11 @@ class SyncRunner:
     def _recover(
         self, pipeline: _Pipeline, mapped: sql.MemberColumns, members_sql: str, staged: bool
     ) -> None:
-        """Resend the batches a crashed run journalled but never saw acknowledged, under the same keys."""
+        """Resend the batches a crashed run journalled but never saw acknowledged, under the same keys.
+
+        Records whose payload changed since (or that left the segment) are not resent: they are recorded as
+        possibly delivered with their planned payload, and the next diff sends what differs.
+        """
         interrupted = self.store.interrupted_batches(self.sync.name)
         if not interrupted:
             return
@@ -419,6 +430,7 @@ class SyncRunner:
             "sync %s: resending %d batches of an interrupted run", self.sync.name, len(interrupted)
         )
         state = self.warehouses.state_connection
+        self.store.load_journal(self.sync.name, ["sending"])
         query = sql.recovery_query(
             self.sync,
             self.store.tables,
@@ -428,30 +440,26 @@ class SyncRunner:
             [item.batch_id for item in interrupted],
             staged=staged,
         )
-        rows_by_batch: dict[str, list[pa.RecordBatch]] = {}
-        for chunk in state.stream(query, CHUNK_ROWS):
-            table = pa.Table.from_batches([chunk])
-            for batch_id in set(table.column("batch_id").to_pylist()):
-                mask = pc.equal(table.column("batch_id"), batch_id)
-                rows_by_batch.setdefault(batch_id, []).extend(table.filter(mask).to_batches())
+        parts = [pa.Table.from_batches([chunk]) for chunk in state.stream(query, CHUNK_ROWS)]
+        table = pa.concat_tables(parts) if parts else None
         for journalled in interrupted:
-            parts = rows_by_batch.get(journalled.batch_id, [])
-            if not parts:
-                self.store.acknowledge(self.sync.name, [(journalled.batch_id, 0, [])])
-                continue
-            table = pa.Table.from_batches(parts)
-            resend = table.filter(
-                pc.or_(
-                    pc.equal(table.column("operation"), "remove"),
-                    pc.fill_null(table.column("is_unchanged"), False),
-                )
+            rows = (
+                None
+                if table is None
+                else table.filter(pc.equal(table.column("batch_id"), journalled.batch_id))
             )
-            changed = table.num_rows - resend.num_rows
-            if changed:
+            if rows is None or rows.num_rows == 0:
+                pipeline.acknowledge_now(journalled.batch_id)
+                continue
+            keep = pc.or_(
+                pc.equal(rows.column("operation"), "remove"), pc.fill_null(rows.column("is_unchanged"), False)
+            )
+            resend = rows.filter(keep)
+            if resend.num_rows < rows.num_rows:
                 logger.warning(
                     "sync %s: %d records of batch %s changed since it was sent; the next diff updates them",
                     self.sync.name,
-                    changed,
+                    rows.num_rows - resend.num_rows,
                     journalled.batch_id,
                 )
             is_remove = pc.equal(resend.column("operation"), "remove")
@@ -464,8 +472,11 @@ class SyncRunner:
                     "previous_identity": resend.column("previous_identity"),
                 }
             )
+            journal = pa.table(
+                {"record_key": rows.column("record_key"), "payload_hash": rows.column("planned_hash")}
+            )
             pipeline.counts.rows_resent += records.num_rows
-            pipeline.submit(journalled, records, journal=None)
+            pipeline.submit(journalled, records, journal=journal, journalled_already=True)
         pipeline.finish()
 
     def _send_diff(
@@ -571,6 +582,7 @@ class _InFlight:
     journalled: JournalledBatch
     size: int
     change_counts: dict[str, int]
+    journal: pa.Table  # record_key and payload_hash at least: for outcomes of rejected or failed records
 
 
 class _Pipeline:
@@ -597,6 +609,7 @@ class _Pipeline:
         self.last_failure: str | None = None
         self.consecutive_failures = 0
         self.progress = ProgressReporter(runner.progress, f"{self.sync.name} -> {self.sync.destination_type}")
+        self._acknowledgements: list[Acknowledgement] = []
         self._closed = False
 
     @property
@@ -616,23 +629,28 @@ class _Pipeline:
                 "previous_identity": diff_rows.column("previous_identity"),
             }
         )
-        self.submit(journalled, records, journal=diff_rows)
+        self.submit(journalled, records, journal=diff_rows, journalled_already=False)
 
-    def submit(self, journalled: JournalledBatch, records: pa.Table, journal: pa.Table | None) -> None:
+    def submit(
+        self, journalled: JournalledBatch, records: pa.Table, journal: pa.Table, journalled_already: bool
+    ) -> None:
+        """Send a batch on a worker once there is room; a new batch is journalled first, in the same commit
+        as the acknowledgements that came back meanwhile."""
         if self.stopped:
             return
         while len(self.in_flight) >= self.sync.max_concurrency:
             self.collect(block=True)
             if self.stopped:
+                self.flush()
                 return
-        if journal is not None:
-            self.store.journal_batch(self.sync.name, journalled, journal)
-            change_counts = {
-                change: int(count)
-                for change, count in zip(*_value_counts(journal.column("change")), strict=True)
-            }
-        else:
+        if journalled_already:
+            self.flush()
             change_counts = {"resent": records.num_rows}
+        else:
+            self.collect(block=False)
+            self.store.journal_batch(self.sync.name, journalled, journal, self._acknowledgements)
+            self._acknowledgements = []
+            change_counts = dict(zip(*_value_counts(journal.column("change")), strict=True))
         batch = Batch(
             sync_name=self.sync.name,
             run_id=journalled.run_id,
@@ -645,7 +663,18 @@ class _Pipeline:
             records=records,
         )
         future = self.pool.submit(self._deliver, batch)
-        self.in_flight[future] = _InFlight(journalled, records.num_rows, change_counts)
+        self.in_flight[future] = _InFlight(journalled, records.num_rows, change_counts, journal)
+
+    def acknowledge_now(self, batch_id: str) -> None:
+        """A journalled batch with nothing left to send (its records all changed or left)."""
+        self._acknowledgements.append(Acknowledgement(batch_id, 0))
+        self.flush()
+
+    def flush(self) -> None:
+        """Commit the acknowledgements collected so far."""
+        if self._acknowledgements:
+            self.store.acknowledge(self.sync.name, self._acknowledgements)
+            self._acknowledgements = []
 
     def _deliver(self, batch: Batch) -> tuple[BatchOutcome, int]:
         """Send one batch until accepted; runs on a worker thread. Returns the outcome and attempts made."""
@@ -679,14 +708,14 @@ class _Pipeline:
                 time.sleep(delay)
 
     def collect(self, block: bool) -> None:
-        """Commit what finished: acknowledgements in one transaction, failures batch by batch."""
+        """Gather finished batches: acknowledgements wait for the next commit (`flush` or the next journal
+        write, moments later); failures are committed at once."""
         if not self.in_flight:
             return
         if block:
             done, _ = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
         else:
             done = {future for future in self.in_flight if future.done()}
-        acknowledgements = []
         for future in done:
             flight = self.in_flight.pop(future)
             batch_id = flight.journalled.batch_id
@@ -711,11 +740,28 @@ class _Pipeline:
                 self._failed(flight, 1, error)
                 continue
             self.consecutive_failures = 0
-            rejections = [
-                (rejection.record_key, rejection.code, rejection.message, rejection.retryable)
+            hashes = (
+                dict(
+                    zip(
+                        flight.journal.column("record_key").to_pylist(),
+                        flight.journal.column("payload_hash").to_pylist(),
+                        strict=True,
+                    )
+                )
+                if outcome.rejections
+                else {}
+            )
+            rejections = tuple(
+                RecordOutcome(
+                    rejection.record_key,
+                    rejection.code,
+                    rejection.message,
+                    rejection.retryable,
+                    hashes.get(rejection.record_key),
+                )
                 for rejection in outcome.rejections
-            ]
-            acknowledgements.append((batch_id, attempts, rejections))
+            )
+            self._acknowledgements.append(Acknowledgement(batch_id, attempts, rejections))
             self.counts.batches_sent += 1
             self.counts.retries += attempts - 1
             self.counts.requests_sent += outcome.requests
@@ -723,8 +769,6 @@ class _Pipeline:
             self._count_accepted(flight, len(rejections))
             self.warnings.extend(outcome.warnings)
             self.progress.advance(flight.size)
-        if acknowledgements:
-            self.store.acknowledge(self.sync.name, acknowledgements)
 
     def _count_accepted(self, flight: _InFlight, rejected: int) -> None:
         # Rejections are spread over the batch's changes in order; exact per-change counts of accepted rows
@@ -754,7 +798,9 @@ class _Pipeline:
             attempts,
             message,
         )
-        self.store.fail_batch(self.sync.name, flight.journalled.batch_id, attempts, code, message)
+        self.store.fail_batch(
+            self.sync.name, flight.journalled.batch_id, attempts, code, message, flight.journal
+        )
         self.counts.rows_failed += flight.size
         self.counts.retries += max(0, attempts - 1)
         self.consecutive_failures += 1
@@ -766,6 +812,7 @@ class _Pipeline:
     def finish(self) -> None:
         while self.in_flight:
             self.collect(block=True)
+        self.flush()
 
     def abort(self) -> None:
         """Wait for requests already on the wire, record them, release the workers."""

@@ -11,7 +11,7 @@ from typing import TextIO
 from activation.errors import ConfigurationError
 from activation.syncs.config import ProjectSettings, SyncConfig
 from activation.syncs.engine import PlanResult, SyncResult, SyncRunner, Warehouses
-from activation.syncs.state import StateStore
+from activation.syncs.state import RunCounts, StateStore
 from activation.syncs.warehouse import STATE_ENGINES, connect_source, connect_state, load_profile
 
 logger = logging.getLogger(__name__)
@@ -71,10 +71,8 @@ def run_syncs(
             try:
                 result = SyncRunner(sync, warehouses, progress=progress).run()
             except ConfigurationError as error:
-                if out is None:
-                    raise
-                print(f"  error: {error}", file=out, flush=True)
-                result = SyncResult(sync.name, "", "failed", _empty_counts(), 0.0, error=str(error))
+                # A sync that cannot start (mapping, columns, duplicate keys) fails alone; the others still run.
+                result = SyncResult(sync.name, "", "failed", RunCounts(), 0.0, error=str(error))
             results.append(result)
             if out is not None:
                 print(summary(result), file=out, flush=True)
@@ -91,12 +89,6 @@ def plan_sync(
         return SyncRunner(sync, warehouses).plan(sample_size)
     finally:
         warehouses.close()
-
-
-def _empty_counts():  # noqa: ANN202 - RunCounts, imported lazily to keep this module's imports light
-    from activation.syncs.state import RunCounts
-
-    return RunCounts()
 
 
 def summary(result: SyncResult) -> str:

@@ -51,16 +51,19 @@ class StateTables:
     def batches(self) -> str:
         return f"{self.schema}.batches"
 
-    @property
-    def batch_records(self) -> str:
-        return f"{self.schema}.batch_records"
+    # Scratch table (per connection) the journal's batch blobs are decoded into for recovery and compaction.
+    journal_records = "activation_journal_records"
 
     def staging(self, sync_name: str, what: str) -> str:
         return f"{self.schema}.staged_{what}__{sync_name}"
 
 
-def state_ddl(tables: StateTables, quoted_schema: str) -> list[str]:
-    """Idempotent DDL of the state schema (portable between DuckDB and PostgreSQL)."""
+def state_ddl(tables: StateTables, quoted_schema: str, binary_type: str) -> list[str]:
+    """Idempotent DDL of the state schema (portable between DuckDB and PostgreSQL but for the blob type).
+
+    `batches.records` holds each journalled batch's records (key, change, payload hash, identifiers) as one
+    compressed Arrow IPC stream: one small row per batch is far cheaper to commit than thousands.
+    """
     return [
         f"create schema if not exists {quoted_schema}",
         f"""create table if not exists {tables.runs} (
@@ -120,17 +123,8 @@ def state_ddl(tables: StateTables, quoted_schema: str) -> list[str]:
             status varchar not null,
             attempts integer not null,
             created_at timestamp not null,
-            finished_at timestamp
-        )""",
-        f"""create table if not exists {tables.batch_records} (
-            sync_name varchar not null,
-            batch_id varchar not null,
-            record_key varchar not null,
-            change varchar not null,
-            operation varchar not null,
-            payload_hash varchar,
-            identity varchar,
-            previous_identity varchar
+            finished_at timestamp,
+            records {binary_type} not null
         )""",
     ]
 
@@ -373,10 +367,10 @@ current as (
         members.payload_hash as current_hash,
         members.exclusion_reason,
         {carried}
-    from {tables.batch_records} as batch_records
+    from {tables.journal_records} as batch_records
     left join members
         on batch_records.record_key = members.record_key
-    where batch_records.sync_name = {dialect.literal(sync.name)} and batch_records.batch_id in ({listed})
+    where batch_records.batch_id in ({listed})
 )
 
 select
@@ -402,28 +396,38 @@ having count(*) > 1
 limit 5"""
 
 
+def journal_records_ddl(tables: StateTables) -> str:
+    return f"""create temporary table if not exists {tables.journal_records} (
+        batch_id varchar not null,
+        record_key varchar not null,
+        change varchar,
+        operation varchar not null,
+        payload_hash varchar,
+        identity varchar,
+        previous_identity varchar
+    )"""
+
+
 def compaction_statements(tables: StateTables, dialect: Dialect, sync_name: str) -> list[str]:
-    """Apply acknowledged batches to destination_records, clear outcomes they settle, drop finished batches.
+    """Apply acknowledged batches (decoded into journal_records) to destination_records, clear the outcomes
+    they settle, drop finished batches.
 
     Run in one transaction: a crash in the middle leaves the journal as it was, and the next run applies it.
     """
     sync = dialect.literal(sync_name)
-    applied = f"""select batch_records.record_key, batch_records.operation, batch_records.payload_hash,
-            batch_records.identity, batches.finished_at, batches.run_id
-        from {tables.batch_records} as batch_records
+    applied = f"""select journal.record_key, journal.operation, journal.payload_hash, journal.identity,
+            batches.finished_at, batches.run_id, batches.batch_id
+        from {tables.journal_records} as journal
         inner join {tables.batches} as batches
-            on batch_records.sync_name = batches.sync_name and batch_records.batch_id = batches.batch_id
-        where batch_records.sync_name = {sync} and batches.status = 'acked'
+            on batches.sync_name = {sync} and journal.batch_id = batches.batch_id
+        where batches.status = 'acked'
             and not exists (
                 select 1 from {tables.outcomes} as outcomes
-                where outcomes.sync_name = batch_records.sync_name
-                    and outcomes.batch_id = batch_records.batch_id
-                    and outcomes.record_key = batch_records.record_key
+                where outcomes.sync_name = {sync}
+                    and outcomes.batch_id = journal.batch_id
+                    and outcomes.record_key = journal.record_key
                     and outcomes.status = 'rejected'
             )"""
-    finished = (
-        f"select batch_id from {tables.batches} where sync_name = {sync} and status in ('acked', 'failed')"
-    )
     return [
         f"delete from {tables.records} where sync_name = {sync} and record_key in "
         f"(select record_key from ({applied}) as applied)",
@@ -432,13 +436,12 @@ def compaction_statements(tables: StateTables, dialect: Dialect, sync_name: str)
             applied.run_id
         from ({applied}) as applied
         where applied.operation <> 'remove'""",
-        f"delete from {tables.outcomes} where sync_name = {sync} and status in ('failed', 'suppressed') "
-        f"and record_key in (select record_key from ({applied}) as applied)",
-        f"""delete from {tables.outcomes} where sync_name = {sync} and status = 'rejected'
-        and batch_id not in ({finished})
-        and record_key in (select record_key from ({applied}) as applied)""",
-        f"delete from {tables.batch_records} where sync_name = {sync} and batch_id in ({finished})",
+        f"""delete from {tables.outcomes} where sync_name = {sync} and record_key in (
+            select applied.record_key from ({applied}) as applied
+            where {tables.outcomes}.batch_id is null or {tables.outcomes}.batch_id <> applied.batch_id
+        )""",
         f"delete from {tables.batches} where sync_name = {sync} and status in ('acked', 'failed')",
+        f"delete from {tables.journal_records}",
     ]
 
 

@@ -7,8 +7,8 @@
                        failed with their batch (retried next run), or suppressed (held without consent in a
                        mode that does not remove); attempts and last attempt
   batches              the journal of batches of unfinished runs: 'sending' (written before the request goes
-                       out), 'acked' or 'failed'
-  batch_records        the records of those batches (key, operation, payload hash, identifiers)
+                       out), 'acked' or 'failed', each with its records (key, change, payload hash, identifiers)
+                       as one compressed Arrow blob
 
 Crash safety: a batch is journalled (committed) before it is sent and marked acknowledged (committed) as soon
 as the destination accepts it; the journal is folded into destination_records at the end of the run, or at the
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.ipc  # noqa: F401 - pa.ipc is not imported by pyarrow itself
 
 from activation.syncs import sql
 from activation.syncs.sql import StateTables
@@ -88,6 +89,35 @@ class JournalledBatch:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RecordOutcome:
+    record_key: str
+    code: str
+    message: str
+    retryable: bool
+    payload_hash: str | None
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    batch_id: str
+    attempts: int
+    rejections: tuple[RecordOutcome, ...] = ()
+
+
+def encode_records(records: pa.Table) -> bytes:
+    """A batch's journal records as one zstd-compressed Arrow IPC stream."""
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.ipc.new_stream(sink, records.schema, options=options) as writer:
+        writer.write_table(records)
+    return sink.getvalue().to_pybytes()
+
+
+def decode_records(blob: bytes) -> pa.Table:
+    return pa.ipc.open_stream(pa.py_buffer(blob)).read_all()
+
+
 class StateStore:
     """The state tables of one warehouse, through one writing connection."""
 
@@ -98,7 +128,8 @@ class StateStore:
 
     def ensure(self) -> None:
         with self.connection.transaction():
-            for statement in sql.state_ddl(self.tables, self.connection.dialect.quote(self.schema)):
+            dialect = self.connection.dialect
+            for statement in sql.state_ddl(self.tables, dialect.quote(self.schema), dialect.binary_type):
                 self.connection.execute(statement)
 
     # ----------------------------------------------------------------------------------------- runs
@@ -164,15 +195,19 @@ class StateStore:
 
     # -------------------------------------------------------------------------------------- journal
 
-    def journal_batch(self, sync_name: str, batch: JournalledBatch, records: pa.Table) -> None:
-        """Write a batch and its records before sending it (one commit)."""
-        rows = pa.table(
+    def journal_batch(
+        self,
+        sync_name: str,
+        batch: JournalledBatch,
+        records: pa.Table,
+        acknowledgements: Sequence[Acknowledgement] = (),
+    ) -> None:
+        """Write a batch and its records before sending it, with acknowledgements that came back meanwhile
+        (one commit)."""
+        journal = pa.table(
             {
-                "sync_name": pa.array([sync_name] * records.num_rows, pa.string()),
-                "batch_id": pa.array([batch.batch_id] * records.num_rows, pa.string()),
                 "record_key": records.column("record_key"),
                 "change": records.column("change"),
-                "operation": pa.array([batch.operation] * records.num_rows, pa.string()),
                 "payload_hash": records.column("payload_hash"),
                 "identity": records.column("identity"),
                 "previous_identity": records.column("previous_identity"),
@@ -181,8 +216,8 @@ class StateStore:
         with self.connection.transaction():
             self.connection.execute(
                 f"insert into {self.tables.batches} (sync_name, run_id, batch_id, operation, sequence, is_last, "
-                "record_count, idempotency_key, status, attempts, created_at) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, 'sending', 0, ?)",
+                "record_count, idempotency_key, status, attempts, created_at, records) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, 'sending', 0, ?, ?)",
                 [
                     sync_name,
                     batch.run_id,
@@ -193,45 +228,45 @@ class StateStore:
                     records.num_rows,
                     batch.idempotency_key,
                     batch.created_at,
+                    encode_records(journal),
                 ],
             )
-            self.connection.insert_arrow(self.tables.batch_records, rows)
+            if acknowledgements:
+                self.acknowledge(sync_name, acknowledgements)
 
-    def acknowledge(
-        self,
-        sync_name: str,
-        acknowledgements: Sequence[tuple[str, int, list[tuple[str, str, str, bool]]]],
-    ) -> None:
-        """Mark batches accepted and store their per-record rejections, all in one commit.
-
-        Each acknowledgement is (batch_id, attempts, [(record_key, code, message, retryable)]).
-        """
+    def acknowledge(self, sync_name: str, acknowledgements: Sequence[Acknowledgement]) -> None:
+        """Mark batches accepted and store their per-record rejections, all in one commit."""
         now = utc_now()
         with self.connection.transaction():
-            for batch_id, attempts, rejections in acknowledgements:
+            for acknowledgement in acknowledgements:
                 self.connection.execute(
                     f"update {self.tables.batches} set status = 'acked', attempts = ?, finished_at = ? "
                     "where sync_name = ? and batch_id = ?",
-                    [attempts, now, sync_name, batch_id],
+                    [acknowledgement.attempts, now, sync_name, acknowledgement.batch_id],
                 )
-                if rejections:
-                    self._record_outcomes(sync_name, batch_id, "rejected", rejections, now)
+                if acknowledgement.rejections:
+                    self._record_outcomes(
+                        sync_name, acknowledgement.batch_id, "rejected", acknowledgement.rejections, now
+                    )
 
-    def fail_batch(self, sync_name: str, batch_id: str, attempts: int, code: str, message: str) -> None:
+    def fail_batch(
+        self, sync_name: str, batch_id: str, attempts: int, code: str, message: str, records: pa.Table
+    ) -> None:
         """The batch did not go through: every record gets a 'failed' outcome, retried by the next run."""
         now = utc_now()
+        keys = records.column("record_key").to_pylist()
+        hashes = records.column("payload_hash").to_pylist()
         with self.connection.transaction():
             self.connection.execute(
                 f"update {self.tables.batches} set status = 'failed', attempts = ?, finished_at = ? "
                 "where sync_name = ? and batch_id = ?",
                 [attempts, now, sync_name, batch_id],
             )
-            keys = self.connection.fetchall(
-                f"select record_key from {self.tables.batch_records} where sync_name = ? and batch_id = ?",
-                [sync_name, batch_id],
-            )
-            rejections = [(key, code, message, True) for (key,) in keys]
-            self._record_outcomes(sync_name, batch_id, "failed", rejections, now)
+            outcomes = [
+                RecordOutcome(key, code, message, True, payload_hash)
+                for key, payload_hash in zip(keys, hashes, strict=True)
+            ]
+            self._record_outcomes(sync_name, batch_id, "failed", outcomes, now)
 
     def cancel_batches(self, sync_name: str, batch_ids: Sequence[str]) -> None:
         """Forget journalled batches that were never sent (the run stopped before them)."""
@@ -239,10 +274,6 @@ class StateStore:
             return
         placeholders = ", ".join("?" for _ in batch_ids)
         with self.connection.transaction():
-            self.connection.execute(
-                f"delete from {self.tables.batch_records} where sync_name = ? and batch_id in ({placeholders})",
-                [sync_name, *batch_ids],
-            )
             self.connection.execute(
                 f"delete from {self.tables.batches} where sync_name = ? and batch_id in ({placeholders})",
                 [sync_name, *batch_ids],
@@ -253,21 +284,22 @@ class StateStore:
         sync_name: str,
         batch_id: str,
         status: str,
-        rows: Sequence[tuple[str, str, str, bool]],
+        outcomes: Sequence[RecordOutcome],
         now: dt.datetime,
     ) -> None:
         """Insert outcomes for records of a batch; attempts carry over from the record's previous outcome."""
-        count = len(rows)
+        count = len(outcomes)
         data = pa.table(
             {
                 "sync_name": pa.array([sync_name] * count, pa.string()),
-                "record_key": pa.array([row[0] for row in rows], pa.string()),
+                "record_key": pa.array([outcome.record_key for outcome in outcomes], pa.string()),
                 "status": pa.array([status] * count, pa.string()),
-                "code": pa.array([row[1] for row in rows], pa.string()),
-                "message": pa.array([row[2][:1000] for row in rows], pa.string()),
-                "is_retryable": pa.array([row[3] for row in rows], pa.bool_()),
+                "code": pa.array([outcome.code for outcome in outcomes], pa.string()),
+                "message": pa.array([outcome.message[:1000] for outcome in outcomes], pa.string()),
+                "is_retryable": pa.array([outcome.retryable for outcome in outcomes], pa.bool_()),
                 "attempts": pa.array([1] * count, pa.int32()),
-                "run_id": pa.array([None] * count, pa.string()),
+                "payload_hash": pa.array([outcome.payload_hash for outcome in outcomes], pa.string()),
+                "run_id": pa.array([batch_id.rsplit("-", 2)[0]] * count, pa.string()),
                 "batch_id": pa.array([batch_id] * count, pa.string()),
                 "last_attempt_at": pa.array([now] * count, pa.timestamp("us")),
             }
@@ -276,18 +308,13 @@ class StateStore:
         self.connection.insert_arrow(tables.outcomes, data)
         self.connection.execute(
             f"""update {tables.outcomes} set
-                run_id = (select batches.run_id from {tables.batches} as batches
-                          where batches.sync_name = ? and batches.batch_id = ?),
-                payload_hash = (select max(batch_records.payload_hash) from {tables.batch_records} as batch_records
-                                where batch_records.sync_name = ? and batch_records.batch_id = ?
-                                and batch_records.record_key = {tables.outcomes}.record_key),
                 attempts = 1 + coalesce((select max(previous.attempts) from {tables.outcomes} as previous
                                          where previous.sync_name = {tables.outcomes}.sync_name
                                          and previous.record_key = {tables.outcomes}.record_key
                                          and previous.batch_id <> {tables.outcomes}.batch_id
                                          and previous.status in ('rejected', 'failed')), 0)
             where sync_name = ? and batch_id = ?""",
-            [sync_name, batch_id, sync_name, batch_id, sync_name, batch_id],
+            [sync_name, batch_id],
         )
         self.connection.execute(
             f"""delete from {tables.outcomes}
@@ -358,9 +385,51 @@ class StateStore:
             for row in rows
         ]
 
+    def load_journal(self, sync_name: str, statuses: Sequence[str]) -> int:
+        """Decode the record blobs of this sync's batches with these statuses into the journal scratch
+        table (inside the caller's transaction); returns the number of records."""
+        self.connection.execute(sql.journal_records_ddl(self.tables))
+        self.connection.execute(f"delete from {self.tables.journal_records}")
+        placeholders = ", ".join("?" for _ in statuses)
+        batches = self.connection.fetchall(
+            f"select batch_id, operation from {self.tables.batches} "
+            f"where sync_name = ? and status in ({placeholders})",
+            [sync_name, *statuses],
+        )
+        total = 0
+        for batch_id, operation in batches:
+            (blob,) = self.connection.fetchall(
+                f"select records from {self.tables.batches} where sync_name = ? and batch_id = ?",
+                [sync_name, batch_id],
+            )[0]
+            records = decode_records(bytes(blob))
+            count = records.num_rows
+            total += count
+            self.connection.insert_arrow(
+                self.tables.journal_records,
+                pa.table(
+                    {
+                        "batch_id": pa.array([batch_id] * count, pa.string()),
+                        "record_key": records.column("record_key"),
+                        "change": records.column("change"),
+                        "operation": pa.array([operation] * count, pa.string()),
+                        "payload_hash": records.column("payload_hash"),
+                        "identity": records.column("identity"),
+                        "previous_identity": records.column("previous_identity"),
+                    }
+                ),
+            )
+        return total
+
     def compact(self, sync_name: str) -> None:
         """Fold acknowledged batches into destination_records (one transaction)."""
         with self.connection.transaction():
+            if not self.connection.fetchall(
+                f"select 1 from {self.tables.batches} where sync_name = ? and status in ('acked', 'failed') limit 1",
+                [sync_name],
+            ):
+                return
+            self.load_journal(sync_name, ["acked"])
             for statement in sql.compaction_statements(self.tables, self.connection.dialect, sync_name):
                 self.connection.execute(statement)
 

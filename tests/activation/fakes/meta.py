@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.activation_fakes.server import LoopbackServer, Request, Response
+from tests.activation.fakes.server import LoopbackServer, Request, Response
 
 TOKEN = "EAAB-fixture-access-token-0123456789"
 APP_SECRET = "fixture-app-secret-abcdef"
@@ -74,6 +74,16 @@ class FakeMetaGraph:
     @property
     def url(self) -> str:
         return self.server.url
+
+    def reset(self) -> None:
+        with self._lock:
+            self.token, self.app_secret = TOKEN, APP_SECRET
+            self.throttle_next = self.regain_minutes = 0
+            self.members.clear()
+            self.sessions.clear()
+            self.invalid_rows = self.calls = 0
+            self.refusals.clear()
+            self.server.requests.clear()
 
     def _usage(self) -> dict[str, str]:
         usage = {

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.activation_fakes.server import LoopbackServer, Request, Response
+from tests.activation.fakes.server import LoopbackServer, Request, Response
 
 SECRET = "whsec_" + base64.b64encode(b"fixture-webhook-signing-key-32b!").decode()
 
@@ -50,6 +50,21 @@ class FakeWebhookReceiver:
     @property
     def url(self) -> str:
         return f"{self.server.url}/hook"
+
+    def reset(self) -> None:
+        """Forget everything received and every knob turned (one receiver serves a whole test session)."""
+        with self._lock:
+            self.secret, self._key = SECRET, base64.b64decode(SECRET[len("whsec_") :])
+            self.throttle_next = self.fail_next = 0
+            self.retry_after, self.delay_seconds = "1", 0.0
+            self.rejected_keys.clear()
+            self.held.clear()
+            self.applied.clear()
+            self.seen_ids.clear()
+            self.batches.clear()
+            self.refusals.clear()
+            self.replays = 0
+            self.server.requests.clear()
 
     def _refuse(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
         self.refusals.append((status, message))
