@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"[^0-9]")
@@ -35,9 +36,10 @@ def sha256_hex(value: str) -> str:
 
 
 def _text(value: object) -> str | None:
+    """Trimmed text in Unicode NFC, so 'é' written as e + combining accent hashes like 'é'."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = unicodedata.normalize("NFC", str(value)).strip()
     return text or None
 
 
