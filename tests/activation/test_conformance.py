@@ -127,7 +127,9 @@ def meta_wrong_token(monkeypatch: pytest.MonkeyPatch) -> str:
 def meta_reject(warehouse: FixtureWarehouse) -> str:
     """A member with nothing Meta can match on is rejected before sending (Meta has no per-record errors)."""
     columns = "email = null, phone_e164 = null, first_name = null, last_name = null"
-    warehouse.execute(f"update {warehouse.table('fixture_people')} set {columns} where customer_id = 'cust_0001'")
+    warehouse.execute(
+        f"update {warehouse.table('fixture_people')} set {columns} where customer_id = 'cust_0001'"
+    )
     return "cust_0001"
 
 
@@ -205,7 +207,9 @@ HARNESSES = [
         reject_one=meta_reject,
     ),
     Harness("files_jsonl", "fixture_files", "email", files_held, webhook_expected),
-    Harness("files_google_ads_list", "fixture_google_list", "ads_personalisation", google_held, google_expected),
+    Harness(
+        "files_google_ads_list", "fixture_google_list", "ads_personalisation", google_held, google_expected
+    ),
 ]
 
 
@@ -227,7 +231,9 @@ def change_the_data(warehouse: FixtureWarehouse) -> None:
         warehouse.execute(f"update {people} set {statement}")
 
 
-def test_first_sync_then_nothing_then_only_changes(duckdb_warehouse: FixtureWarehouse, harness: Harness) -> None:
+def test_first_sync_then_nothing_then_only_changes(
+    duckdb_warehouse: FixtureWarehouse, harness: Harness
+) -> None:
     warehouse = duckdb_warehouse
     first = warehouse.sync(harness.sync_name)
     assert first.status == "succeeded", first.error
@@ -246,7 +252,15 @@ def test_first_sync_then_nothing_then_only_changes(duckdb_warehouse: FixtureWare
     if before is not None:
         after = harness.applications(warehouse)
         touched = {key for key in after if after[key] != before.get(key)}
-        assert touched <= {"cust_0001", "cust_0002", "cust_0004", "cust_0005", "cust_0011", "cust_0008", "cust_0010"}
+        assert touched <= {
+            "cust_0001",
+            "cust_0002",
+            "cust_0004",
+            "cust_0005",
+            "cust_0011",
+            "cust_0008",
+            "cust_0010",
+        }
 
 
 def test_throttled_run_completes(duckdb_warehouse: FixtureWarehouse, harness: Harness) -> None:

@@ -16,7 +16,13 @@ from activation.errors import (
     RateLimitedError,
     TransientDestinationError,
 )
-from activation.syncs.delivery import Redactor, RetryPolicy, TokenBucket, default_classifier, parse_retry_after
+from activation.syncs.delivery import (
+    Redactor,
+    RetryPolicy,
+    TokenBucket,
+    default_classifier,
+    parse_retry_after,
+)
 
 
 def response(status: int, headers: dict[str, str] | None = None, body: str = "") -> requests.Response:

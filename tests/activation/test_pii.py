@@ -23,8 +23,16 @@ def test_sha256_is_lower_hex_of_utf8() -> None:
 @pytest.mark.parametrize(
     ("raw", "normalised", "digest"),
     [
-        ("  John_Smith@Gmail.COM ", "john_smith@gmail.com", "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f"),
-        ("test@gmail.com", "test@gmail.com", "87924606b4131a8aceeeae8868531fbb9712aaa07a5d3a756b26ce0f5d6ca674"),
+        (
+            "  John_Smith@Gmail.COM ",
+            "john_smith@gmail.com",
+            "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f",
+        ),
+        (
+            "test@gmail.com",
+            "test@gmail.com",
+            "87924606b4131a8aceeeae8868531fbb9712aaa07a5d3a756b26ce0f5d6ca674",
+        ),
         ("not-an-email", None, None),
         ("", None, None),
     ],
@@ -79,13 +87,22 @@ def test_names(raw: str, meta: str | None, google: str | None) -> None:
 
 
 def test_name_hashes() -> None:
-    assert pii.sha256_hex(pii.meta_name("John")) == "96d9632f363564cc3032521409cf22a852f2032eec099ed5967c0d000cec607a"
-    assert pii.sha256_hex(pii.meta_name(" SMITH ")) == "6627835f988e2c5e50533d491163072d3f4f41f5c8b04630150debb3722ca2dd"
+    assert (
+        pii.sha256_hex(pii.meta_name("John"))
+        == "96d9632f363564cc3032521409cf22a852f2032eec099ed5967c0d000cec607a"
+    )
+    assert (
+        pii.sha256_hex(pii.meta_name(" SMITH "))
+        == "6627835f988e2c5e50533d491163072d3f4f41f5c8b04630150debb3722ca2dd"
+    )
 
 
 def test_meta_other_keys() -> None:
     assert pii.meta_gender("Female") == "f" and pii.meta_gender("M") == "m" and pii.meta_gender("x") is None
-    assert pii.sha256_hex(pii.meta_gender("m")) == "62c66a7a5dd70c3146618063c344e531e6d4b59e379808443ce962b3abd63c5a"
+    assert (
+        pii.sha256_hex(pii.meta_gender("m"))
+        == "62c66a7a5dd70c3146618063c344e531e6d4b59e379808443ce962b3abd63c5a"
+    )
     assert pii.meta_birth_date_parts(dt.date(1990, 1, 5)) == ("1990", "01", "05")
     assert pii.meta_birth_date_parts("1990-12-31") == ("1990", "12", "31")
     assert pii.meta_birth_date_parts("31/12/1990") is None
@@ -95,7 +112,10 @@ def test_meta_other_keys() -> None:
     assert pii.meta_postal_code("94035-1234") == "94035"
     assert pii.meta_postal_code("SW1A 1AA") == "sw1a1aa"
     assert pii.meta_country("FR") == "fr" and pii.meta_country("France") is None
-    assert pii.sha256_hex(pii.meta_country("US")) == "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621"
+    assert (
+        pii.sha256_hex(pii.meta_country("US"))
+        == "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621"
+    )
     assert pii.meta_mobile_advertiser_id("AECE52E7-03EE-455A-B3C4-E57283966239") == (
         "aece52e7-03ee-455a-b3c4-e57283966239"
     )

@@ -69,13 +69,23 @@ def test_every_problem_is_reported_with_file_sync_and_field() -> None:
     with pytest.raises(SyncConfigurationError) as raised:
         syncs_from_manifest(
             manifest(
-                exposure("bad_webhook", {"destination": {"type": "webhook", "consent_channel": "email"}, "mode": "sideways"}),
-                exposure("bad_meta", {
-                    "destination": {"type": "meta_custom_audience", "audience_id": "x1", "access_token": "EAAB..."},
-                    "mode": "update_only",
-                    "identifiers": {"email": "email", "shoe_size": "size"},
-                    "batch_size": 20000,
-                }),
+                exposure(
+                    "bad_webhook",
+                    {"destination": {"type": "webhook", "consent_channel": "email"}, "mode": "sideways"},
+                ),
+                exposure(
+                    "bad_meta",
+                    {
+                        "destination": {
+                            "type": "meta_custom_audience",
+                            "audience_id": "x1",
+                            "access_token": "EAAB...",
+                        },
+                        "mode": "update_only",
+                        "identifiers": {"email": "email", "shoe_size": "size"},
+                        "batch_size": 20000,
+                    },
+                ),
                 exposure("no_type", {"destination": {"url": "https://x"}}),
                 exposure("two_models", {"destination": WEBHOOK}, ["model.p.seg_a", "model.p.dim_customers"]),
                 exposure("typo", {"destination": WEBHOOK, "identifers": {"email": "email"}}),
@@ -134,8 +144,9 @@ def test_consent_needs_the_consent_model() -> None:
             manifest(exposure("newsletter", {"destination": WEBHOOK})),
             ProjectSettings(consent_model="dim_people"),
         )
-    assert "consent model 'dim_people' (var cdp_activation_consent_model) is not a model of this project" in str(
-        raised.value
+    assert (
+        "consent model 'dim_people' (var cdp_activation_consent_model) is not a model of this project"
+        in str(raised.value)
     )
 
 
@@ -145,7 +156,9 @@ def test_project_settings_from_vars(tmp_path: Path) -> None:
     )
     settings = ProjectSettings.from_project(tmp_path)
     assert settings.state_schema == "sync_state" and settings.consent_model == "dim_people"
-    (tmp_path / "dbt_project.yml").write_text("name: p\nvars:\n  cdp_activation_consent_column_pattern: consent\n")
+    (tmp_path / "dbt_project.yml").write_text(
+        "name: p\nvars:\n  cdp_activation_consent_column_pattern: consent\n"
+    )
     with pytest.raises(Exception, match=r"must contain \{channel\}"):
         ProjectSettings.from_project(tmp_path)
 
@@ -167,7 +180,9 @@ def test_main_project_declares_the_activation_vars() -> None:
     assert settings.consent_model == variables["cdp_activation_consent_model"] == "dim_customers"
 
 
-def test_plugin_destination_found_through_entry_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plugin_destination_found_through_entry_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A third party adds a destination without forking: a class registered under cdp.activation.destinations."""
     package = tmp_path / "cdp_test_plugin"
     package.mkdir()
