@@ -317,6 +317,8 @@ class SyncRunner:
     # ----------------------------------------------------------------------------------------- run
 
     def run(self) -> SyncResult:
+        # DuckDB imports pandas the first time Arrow data goes in (half a second); do it while the diff runs.
+        threading.Thread(target=_import_pandas, daemon=True).start()
         sync = self.sync
         started = time.monotonic()
         run_id = new_run_id()
@@ -361,9 +363,17 @@ class SyncRunner:
             self._recover(pipeline, mapped, members_sql, staged)
             self.store.compact(sync.name)
             held_before = self.store.held_count(sync.name)
-            logger.info("sync %s: destination holds %d records before the diff", sync.name, held_before)
+            logger.info(
+                "sync %s: destination holds %d records; ready in %.2f s",
+                sync.name,
+                held_before,
+                time.monotonic() - started,
+            )
             changed_or_removed = self._send_diff(pipeline, mapped, members_sql, consent_sql, staged, run_id)
             pipeline.finish()
+            logger.info(
+                "sync %s: diff sent and acknowledged at %.2f s", sync.name, time.monotonic() - started
+            )
             counts.rows_unchanged = max(0, held_before - changed_or_removed)
             completed = True
         except ActivationError as error:
@@ -835,6 +845,13 @@ class _Exhausted(Exception):
         super().__init__(str(error))
         self.error = error
         self.attempts = attempts
+
+
+def _import_pandas() -> None:
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        pass
 
 
 def _value_counts(values: pa.ChunkedArray) -> tuple[list[str], list[int]]:

@@ -51,6 +51,10 @@ class StateTables:
     def batches(self) -> str:
         return f"{self.schema}.batches"
 
+    @property
+    def batch_records(self) -> str:
+        return f"{self.schema}.batch_records"
+
     # Scratch table (per connection) the journal's batch blobs are decoded into for recovery and compaction.
     journal_records = "activation_journal_records"
 
@@ -61,8 +65,9 @@ class StateTables:
 def state_ddl(tables: StateTables, quoted_schema: str, binary_type: str) -> list[str]:
     """Idempotent DDL of the state schema (portable between DuckDB and PostgreSQL but for the blob type).
 
-    `batches.records` holds each journalled batch's records (key, change, payload hash, identifiers) as one
-    compressed Arrow IPC stream: one small row per batch is far cheaper to commit than thousands.
+    `batch_records.records` holds each journalled batch's records (key, change, payload hash, identifiers) as
+    one compressed Arrow IPC stream: one row per batch is far cheaper to commit than thousands. It is a table of
+    its own so that acknowledging a batch updates a small row.
     """
     return [
         f"create schema if not exists {quoted_schema}",
@@ -123,7 +128,11 @@ def state_ddl(tables: StateTables, quoted_schema: str, binary_type: str) -> list
             status varchar not null,
             attempts integer not null,
             created_at timestamp not null,
-            finished_at timestamp,
+            finished_at timestamp
+        )""",
+        f"""create table if not exists {tables.batch_records} (
+            sync_name varchar not null,
+            batch_id varchar not null,
             records {binary_type} not null
         )""",
     ]
@@ -404,45 +413,68 @@ def journal_records_ddl(tables: StateTables) -> str:
         operation varchar not null,
         payload_hash varchar,
         identity varchar,
-        previous_identity varchar
+        previous_identity varchar,
+        run_id varchar,
+        finished_at timestamp
     )"""
 
 
-def compaction_statements(tables: StateTables, dialect: Dialect, sync_name: str) -> list[str]:
-    """Apply acknowledged batches (decoded into journal_records) to destination_records, clear the outcomes
-    they settle, drop finished batches.
+def compaction_statements(
+    tables: StateTables,
+    dialect: Dialect,
+    sync_name: str,
+    *,
+    has_rejections: bool = False,
+    has_records: bool = False,
+    has_outcomes: bool = False,
+    only_cleanup: bool = False,
+) -> list[str]:
+    """Apply the acknowledged batches decoded into journal_records to destination_records, clear the outcomes
+    they settle, drop finished batches. Statements that would find nothing (no rejections, no held records,
+    no outcomes: a first sync) are left out.
 
     Run in one transaction: a crash in the middle leaves the journal as it was, and the next run applies it.
     """
     sync = dialect.literal(sync_name)
-    applied = f"""select journal.record_key, journal.operation, journal.payload_hash, journal.identity,
-            batches.finished_at, batches.run_id, batches.batch_id
-        from {tables.journal_records} as journal
-        inner join {tables.batches} as batches
-            on batches.sync_name = {sync} and journal.batch_id = batches.batch_id
-        where batches.status = 'acked'
-            and not exists (
-                select 1 from {tables.outcomes} as outcomes
-                where outcomes.sync_name = {sync}
-                    and outcomes.batch_id = journal.batch_id
-                    and outcomes.record_key = journal.record_key
-                    and outcomes.status = 'rejected'
-            )"""
-    return [
-        f"delete from {tables.records} where sync_name = {sync} and record_key in "
-        f"(select record_key from ({applied}) as applied)",
-        f"""insert into {tables.records} (sync_name, record_key, payload_hash, identity, synced_at, run_id)
-        select {sync}, applied.record_key, applied.payload_hash, applied.identity, applied.finished_at,
-            applied.run_id
-        from ({applied}) as applied
-        where applied.operation <> 'remove'""",
-        f"""delete from {tables.outcomes} where sync_name = {sync} and record_key in (
-            select applied.record_key from ({applied}) as applied
-            where {tables.outcomes}.batch_id is null or {tables.outcomes}.batch_id <> applied.batch_id
-        )""",
+    journal = tables.journal_records
+    finished = (
+        f"select batch_id from {tables.batches} where sync_name = {sync} and status in ('acked', 'failed')"
+    )
+    cleanup = [
+        f"delete from {tables.batch_records} where sync_name = {sync} and batch_id in ({finished})",
         f"delete from {tables.batches} where sync_name = {sync} and status in ('acked', 'failed')",
-        f"delete from {tables.journal_records}",
     ]
+    if only_cleanup:
+        return cleanup
+    statements = []
+    if has_rejections:
+        statements.append(
+            f"""delete from {journal} where exists (
+                select 1 from {tables.outcomes} as outcomes
+                where outcomes.sync_name = {sync} and outcomes.status = 'rejected'
+                    and outcomes.batch_id = {journal}.batch_id and outcomes.record_key = {journal}.record_key
+            )"""
+        )
+    if has_records:
+        statements.append(
+            f"delete from {tables.records} where sync_name = {sync} "
+            f"and record_key in (select record_key from {journal})"
+        )
+    statements.append(
+        f"""insert into {tables.records} (sync_name, record_key, payload_hash, identity, synced_at, run_id)
+        select {sync}, record_key, payload_hash, identity, finished_at, run_id
+        from {journal}
+        where operation <> 'remove'"""
+    )
+    if has_outcomes:
+        statements.append(
+            f"""delete from {tables.outcomes} where sync_name = {sync} and exists (
+                select 1 from {journal}
+                where {journal}.record_key = {tables.outcomes}.record_key
+                    and ({tables.outcomes}.batch_id is null or {tables.outcomes}.batch_id <> {journal}.batch_id)
+            )"""
+        )
+    return [*statements, *cleanup, f"delete from {journal}"]
 
 
 def is_boolean(kind: str) -> bool:
