@@ -227,7 +227,7 @@ def receiver_counts(url: str, reset: bool = False) -> dict[str, int]:
     return counts
 
 
-def dlt_sync(env: dict[str, str], database: Path, url: str, python: str) -> dict[str, float]:
+def dlt_sync(env: dict[str, str], database: Path, url: str, python: str, pipelines_dir: Path) -> dict[str, float]:
     """The same table through a dlt custom destination (Arrow path) POSTing batches to the receiver."""
     script = textwrap.dedent(
         f"""
@@ -242,7 +242,7 @@ def dlt_sync(env: dict[str, str], database: Path, url: str, python: str) -> dict
             import pyarrow.compute as pc
             rows = items.to_pylist() if hasattr(items, "to_pylist") else items
             body = json.dumps({{"records": [{{"key": row["customer_id"], "action": "add", "fields": row}}
-                               for row in rows]}}, default=str).encode()
+                               for row in rows]}}, default=str, separators=(",", ":")).encode()
             session.post({url!r}, data=body, headers={{"Content-Type": "application/json"}}, timeout=60)
 
         @dlt.resource(name="members")
@@ -252,7 +252,7 @@ def dlt_sync(env: dict[str, str], database: Path, url: str, python: str) -> dict
                                         "from main.people where is_member").to_arrow_reader(10000)
                 yield from reader
 
-        pipeline = dlt.pipeline("activation_benchmark_dlt", destination=webhook, dev_mode=True)
+        pipeline = dlt.pipeline("activation_benchmark_dlt", destination=webhook, pipelines_dir={str(pipelines_dir)!r})
         started = time.monotonic()
         pipeline.run(members())
         seconds = time.monotonic() - started
@@ -315,7 +315,7 @@ def main() -> int:
         if args.dlt:
             generate_people(database, args.members)
             for label in ("dlt: first run", "dlt: re-run after the same changes"):
-                result = dlt_sync(env, database, f"{url}/hook", args.dlt_python)
+                result = dlt_sync(env, database, f"{url}/hook", args.dlt_python, args.workdir / "dlt")
                 rows.append((label, result, receiver_counts(url, reset=True)))
                 change_people(database, args.members)
         print()
