@@ -205,6 +205,12 @@ class Destination(ABC):
             problems.append(("identifiers", f"{cls.type_name} needs at least one identifier"))
         return problems
 
+    @classmethod
+    def keeps_identity(cls, settings: DestinationSettings) -> bool:
+        """Whether removing a record needs the identifiers it was sent with (ad audiences match people on
+        them). When not, the state keeps no identifiers at all and removals carry the record key only."""
+        return True
+
     def open(self) -> None:  # noqa: B027 - optional hook
         """Called once before the first batch (resolve secrets, check the audience exists...)."""
 

@@ -122,6 +122,11 @@ class FilesDestination(Destination):
                 problems.append(("identifiers", f"layout {settings.layout} needs at least one identifier"))
         return problems
 
+    @classmethod
+    def keeps_identity(cls, settings: DestinationSettings) -> bool:
+        # Customer lists remove people by identifiers; record files by key.
+        return isinstance(settings, FilesSettings) and settings.layout != "records"
+
     def _directory(self, batch: Batch) -> Path:
         return Path(self.settings.directory) / batch.sync_name / batch.run_id
 

@@ -97,6 +97,11 @@ class WebhookDestination(Destination):
 
     settings: WebhookSettings
 
+    @classmethod
+    def keeps_identity(cls, settings: DestinationSettings) -> bool:
+        # Receivers know records by key: a removal is {"key", "action": "remove", "fields": {}}.
+        return False
+
     def open(self) -> None:
         secret = self.context.secret(self.settings, "secret_env")
         self._key = signing_key(secret) if secret else None
@@ -105,7 +110,7 @@ class WebhookDestination(Destination):
         """The JSON body, assembled from the warehouse's JSON texts without parsing them."""
         records = batch.records.combine_chunks() if isinstance(batch.records, pa.Table) else batch.records
         keys = records.column("record_key").combine_chunks()
-        payloads = pc.fill_null(records.column("payload").combine_chunks(), "{}")
+        payloads = pc.fill_null(records.column("payload").combine_chunks().cast(pa.string()), "{}")
         action = json.dumps(batch.operation)
         items = pc.binary_join_element_wise(
             '{"key":', _json_keys(keys), f',"action":{action},"fields":', payloads, "}", ""

@@ -16,6 +16,7 @@ and the next run's diff picks them up again; a fatal destination error (credenti
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import random
@@ -61,6 +62,8 @@ from activation.syncs.warehouse import (
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 10_000
+# Batches are journalled a group at a time: one commit per this many records (or per batch, if larger).
+JOURNAL_GROUP_ROWS = 50_000
 RECORD_COLUMNS = ("record_key", "change", "payload_hash", "payload", "identity", "previous_identity")
 
 
@@ -205,7 +208,10 @@ class SyncRunner:
                     sync.name,
                     name,
                 )
-        return sql.MemberColumns(columns=columns, identifier_names=tuple(sync.identifiers))
+        keeps_identity = sync.destination_class.keeps_identity(sync.destination_settings)
+        return sql.MemberColumns(
+            columns=columns, identifier_names=tuple(sync.identifiers) if keeps_identity else ()
+        )
 
     def _member_sources(self, mapped: sql.MemberColumns) -> tuple[str, str | None, bool]:
         """SQL of members and consent as the state connection sees them; staged copies for another engine."""
@@ -251,8 +257,9 @@ class SyncRunner:
             if not created:
                 raise ConfigurationError(f"sync '{self.sync.name}': nothing to stage from {self.sync.model}")
 
-    def _check_unique_keys(self, members_sql: str) -> None:
-        duplicates = self.warehouses.state_connection.fetchall(sql.duplicate_keys_query(members_sql))
+    def _check_unique_keys(self) -> None:
+        source = self._source()
+        duplicates = source.fetchall(sql.duplicate_keys_query(self.sync, source.dialect))
         if duplicates:
             listed = ", ".join(f"{key!r} ({count} rows)" for key, count in duplicates)
             raise ConfigurationError(
@@ -267,7 +274,7 @@ class SyncRunner:
         self.store.ensure()
         mapped = self._check_columns()
         members_sql, consent_sql, staged = self._member_sources(mapped)
-        self._check_unique_keys(members_sql)
+        self._check_unique_keys()
         state = self.warehouses.state_connection
         diff = sql.diff_query(
             self.sync,
@@ -328,7 +335,7 @@ class SyncRunner:
         self.warehouses.state_connection.lock_sync(sync.name)
         mapped = self._check_columns()
         members_sql, consent_sql, staged = self._member_sources(mapped)
-        self._check_unique_keys(members_sql)
+        self._check_unique_keys()
         self.store.start_run(
             run_id,
             sync.name,
@@ -486,7 +493,7 @@ class SyncRunner:
                 {"record_key": rows.column("record_key"), "payload_hash": rows.column("planned_hash")}
             )
             pipeline.counts.rows_resent += records.num_rows
-            pipeline.submit(journalled, records, journal=journal, journalled_already=True)
+            pipeline.submit(journalled, records, journal=journal)
         pipeline.finish()
 
     def _send_diff(
@@ -620,6 +627,7 @@ class _Pipeline:
         self.consecutive_failures = 0
         self.progress = ProgressReporter(runner.progress, f"{self.sync.name} -> {self.sync.destination_type}")
         self._acknowledgements: list[Acknowledgement] = []
+        self._unjournalled: list[tuple[JournalledBatch, pa.Table]] = []
         self._closed = False
 
     @property
@@ -627,39 +635,53 @@ class _Pipeline:
         return self.fatal is not None
 
     def submit_new(self, journalled: JournalledBatch, diff_rows: pa.Table) -> None:
-        """Journal a freshly cut batch (commit), then send it."""
+        """Queue a freshly cut batch; batches are journalled a group at a time (one commit), then sent."""
         if self.stopped:
             return
-        operation = journalled.operation
-        payload = diff_rows.column("identity") if operation == "remove" else diff_rows.column("payload")
-        records = pa.table(
-            {
-                "record_key": diff_rows.column("record_key"),
-                "payload": payload,
-                "previous_identity": diff_rows.column("previous_identity"),
-            }
-        )
-        self.submit(journalled, records, journal=diff_rows, journalled_already=False)
+        self._unjournalled.append((journalled, diff_rows))
+        if sum(rows.num_rows for _batch, rows in self._unjournalled) >= JOURNAL_GROUP_ROWS:
+            self.flush_journal()
+
+    def flush_journal(self) -> None:
+        """Journal the queued batches and the acknowledgements gathered meanwhile in one commit, then send."""
+        if not self._unjournalled or self.stopped:
+            self._unjournalled = []
+            return
+        self.collect(block=False)
+        queued, self._unjournalled = self._unjournalled, []
+        self.store.journal_batches(self.sync.name, queued, self._acknowledgements)
+        self._acknowledgements = []
+        for journalled, diff_rows in queued:
+            operation = journalled.operation
+            payload = diff_rows.column("identity") if operation == "remove" else diff_rows.column("payload")
+            records = pa.table(
+                {
+                    "record_key": diff_rows.column("record_key"),
+                    "payload": payload,
+                    "previous_identity": diff_rows.column("previous_identity"),
+                }
+            )
+            self.submit(journalled, records, journal=diff_rows, resent=False)
 
     def submit(
-        self, journalled: JournalledBatch, records: pa.Table, journal: pa.Table, journalled_already: bool
+        self,
+        journalled: JournalledBatch,
+        records: pa.Table,
+        journal: pa.Table,
+        resent: bool = True,
     ) -> None:
-        """Send a batch on a worker once there is room; a new batch is journalled first, in the same commit
-        as the acknowledgements that came back meanwhile."""
+        """Send a journalled batch on a worker once there is room; `resent`: a batch of an interrupted run."""
         if self.stopped:
+            self.store.cancel_batches(self.sync.name, [journalled.batch_id])
             return
         while len(self.in_flight) >= self.sync.max_concurrency:
             self.collect(block=True)
             if self.stopped:
-                self.flush()
+                self.store.cancel_batches(self.sync.name, [journalled.batch_id])
                 return
-        if journalled_already:
-            self.flush()
+        if resent:
             change_counts = {"resent": records.num_rows}
         else:
-            self.collect(block=False)
-            self.store.journal_batch(self.sync.name, journalled, journal, self._acknowledgements)
-            self._acknowledgements = []
             change_counts = dict(zip(*_value_counts(journal.column("change")), strict=True))
         batch = Batch(
             sync_name=self.sync.name,
@@ -820,6 +842,7 @@ class _Pipeline:
             )
 
     def finish(self) -> None:
+        self.flush_journal()
         while self.in_flight:
             self.collect(block=True)
         self.flush()
@@ -848,10 +871,8 @@ class _Exhausted(Exception):
 
 
 def _import_pandas() -> None:
-    try:
+    with contextlib.suppress(ImportError):
         import pandas  # noqa: F401
-    except ImportError:
-        pass
 
 
 def _value_counts(values: pa.ChunkedArray) -> tuple[list[str], list[int]]:

@@ -204,6 +204,9 @@ def payload_json(dialect: Dialect, mapped: MemberColumns, table: str, *, use_ali
 
 
 def identity_json(dialect: Dialect, mapped: MemberColumns, table: str, *, use_aliases: bool = True) -> str:
+    """The identifiers as JSON, kept in the state for removals; null when the destination needs none."""
+    if not mapped.identifier_names:
+        return f"cast(null as {dialect.string_type})"
     pairs = []
     for index, (name, (column, kind)) in enumerate(mapped.columns.items()):
         if name not in mapped.identifier_names:
@@ -394,13 +397,12 @@ select
 from current"""
 
 
-def duplicate_keys_query(members_sql: str) -> str:
-    return f"""with members as (
-{members_sql}
-)
-select record_key, count(*) as copies
-from members
-group by record_key
+def duplicate_keys_query(sync: SyncConfig, dialect: Dialect) -> str:
+    """Keys present more than once in the segment (reads the key column only)."""
+    key = dialect.cast_string(f"segment.{dialect.quote(sync.key_column)}")
+    return f"""select {key} as record_key, count(*) as copies
+from {sync.relation} as segment
+group by {key}
 having count(*) > 1
 limit 5"""
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.ipc  # noqa: F401 - pa.ipc is not imported by pyarrow itself
+import pyarrow.ipc
 
 from activation.syncs import sql
 from activation.syncs.sql import StateTables
@@ -197,45 +197,45 @@ class StateStore:
 
     # -------------------------------------------------------------------------------------- journal
 
-    def journal_batch(
+    def journal_batches(
         self,
         sync_name: str,
-        batch: JournalledBatch,
-        records: pa.Table,
+        batches: Sequence[tuple[JournalledBatch, pa.Table]],
         acknowledgements: Sequence[Acknowledgement] = (),
     ) -> None:
-        """Write a batch and its records before sending it, with acknowledgements that came back meanwhile
-        (one commit)."""
-        journal = pa.table(
-            {
-                "record_key": records.column("record_key"),
-                "change": records.column("change"),
-                "payload_hash": records.column("payload_hash"),
-                "identity": records.column("identity"),
-                "previous_identity": records.column("previous_identity"),
-            }
-        )
+        """Write batches and their records before sending them, with the acknowledgements that came back
+        meanwhile: one commit for the lot."""
         with self.connection.transaction():
-            self.connection.execute(
-                f"insert into {self.tables.batches} (sync_name, run_id, batch_id, operation, sequence, is_last, "
-                "record_count, idempotency_key, status, attempts, created_at) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, 'sending', 0, ?)",
-                [
-                    sync_name,
-                    batch.run_id,
-                    batch.batch_id,
-                    batch.operation,
-                    batch.sequence,
-                    batch.is_last,
-                    records.num_rows,
-                    batch.idempotency_key,
-                    batch.created_at,
-                ],
-            )
-            self.connection.execute(
-                f"insert into {self.tables.batch_records} (sync_name, batch_id, records) values (?, ?, ?)",
-                [sync_name, batch.batch_id, encode_records(journal)],
-            )
+            for batch, records in batches:
+                journal = pa.table(
+                    {
+                        "record_key": records.column("record_key"),
+                        "change": records.column("change"),
+                        "payload_hash": records.column("payload_hash"),
+                        "identity": records.column("identity"),
+                        "previous_identity": records.column("previous_identity"),
+                    }
+                )
+                self.connection.execute(
+                    f"insert into {self.tables.batches} (sync_name, run_id, batch_id, operation, sequence, "
+                    "is_last, record_count, idempotency_key, status, attempts, created_at) "
+                    "values (?, ?, ?, ?, ?, ?, ?, ?, 'sending', 0, ?)",
+                    [
+                        sync_name,
+                        batch.run_id,
+                        batch.batch_id,
+                        batch.operation,
+                        batch.sequence,
+                        batch.is_last,
+                        records.num_rows,
+                        batch.idempotency_key,
+                        batch.created_at,
+                    ],
+                )
+                self.connection.execute(
+                    f"insert into {self.tables.batch_records} (sync_name, batch_id, records) values (?, ?, ?)",
+                    [sync_name, batch.batch_id, encode_records(journal)],
+                )
             if acknowledgements:
                 self.acknowledge(sync_name, acknowledgements)
 

@@ -389,6 +389,9 @@ class DuckDBConnection(StateConnection):
             connection.execute("set checkpoint_threshold = '1GB'")
             # Streaming diffs have no order to keep; letting DuckDB drop it bounds memory.
             connection.execute("set preserve_insertion_order = false")
+            # A sync's memory stays flat as audiences grow: DuckDB spills to disk beyond this.
+            limit = os.environ.get("CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT", "300MB")
+            connection.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
         self.connection = connection
         self._in_transaction = False
 
@@ -508,10 +511,7 @@ class PostgresConnection(StateConnection):
                     if not rows:
                         break
                     assert names is not None
-                    columns = list(zip(*rows, strict=True))
-                    yield pa.RecordBatch.from_arrays(
-                        [pa.array(list(values)) for values in columns], names=names
-                    )
+                    yield _rows_to_batch(rows, names)
             self.connection.commit()
         finally:
             if not self.connection.closed:
@@ -631,9 +631,15 @@ class SparkConnection(WarehouseConnection):
         self.session.stop()
 
 
-def _rows_to_batch(rows: list[Any], names: list[str]) -> pa.RecordBatch:
+def _rows_to_batch(rows: Sequence[Any], names: list[str]) -> pa.RecordBatch:
+    """Rows of a DB-API cursor as a record batch; a column of nulls only is typed string (the text columns of
+    a diff, e.g. the identifiers of a chunk of removals that keep none), not Arrow's null type."""
     columns = list(zip(*rows, strict=True))
-    return pa.RecordBatch.from_arrays([pa.array(list(values)) for values in columns], names=names)
+    arrays = []
+    for values in columns:
+        array = pa.array(list(values))
+        arrays.append(array.cast(pa.string()) if pa.types.is_null(array.type) else array)
+    return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
 def duckdb_path(profile: Profile) -> Path:
