@@ -7,6 +7,7 @@ activation predict fit [--target duckdb] [--check]
 activation segments compile          check segments/*.yml and write their dbt models
 activation segments list             the segments with their sizes in the last build
 activation segments preview NAME     compute one segment on the warehouse now (size, overlap, sample)
+activation sync|plan|status|destinations   reverse-ETL syncs (activation/syncs/cli.py)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 from activation import __version__
 from activation.errors import ActivationError, ConfigurationError
 from activation.project import TARGETS, find_project_dir, run_dbt
+from activation.syncs.cli import register as register_sync_commands
 
 logger = logging.getLogger(__name__)
 
@@ -288,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Listed for --help only: main() hands everything after "generate" to the generator's own parser.
     commands.add_parser("generate", help="write synthetic raw source data with ground truth (see its --help)")
+    register_sync_commands(commands)
     return parser
 
 

@@ -1,0 +1,483 @@
+"""The SQL of a sync: members with their eligibility, the diff against the state, and state bookkeeping.
+
+Everything heavy runs in the warehouse. The diff is one query: the segment's members (hashed, with the
+reason a member may not be sent) full-outer-joined to what the destination is known to hold. It returns only
+rows that need something, each with its operation for the sync's mode, and builds the JSON payload only for
+the rows that will be sent. When the segment lives on another engine than the state (Spark), members and
+consent are first copied into staging tables of the state's schema, and the same diff runs on them.
+
+Eligibility (consent and RGPD at send time): a member is sent only when it is not in the holdout, not erased,
+and has consent on the destination's channel, read from the consent model (var cdp_activation_consent_model,
+default dim_customers: `customer_id`, `has_<channel>_consent`, `is_erased`). A held record that becomes
+ineligible is removed in mirror mode and reported (record_outcomes, status 'suppressed') in the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from activation.syncs.config import SyncConfig
+from activation.syncs.warehouse import BOOLEAN, Dialect
+
+# Why a member is not sent. 'left_segment' only applies to held records.
+HOLDOUT, ERASED, NO_CONSENT, LEFT_SEGMENT = "holdout", "erased", "no_consent", "left_segment"
+SUPPRESSION_REASONS = (HOLDOUT, ERASED, NO_CONSENT)
+
+# Operations the diff can return: sent ones, and the ones the engine only counts or reports.
+SENT_OPERATIONS = ("add", "update", "remove")
+REPORT, KEEP, SKIP_MODE, SKIP_REJECTED = "report", "keep", "skip_mode", "skip_rejected"
+
+
+@dataclass(frozen=True)
+class StateTables:
+    """Qualified names of the state tables in the state schema."""
+
+    schema: str
+
+    @property
+    def runs(self) -> str:
+        return f"{self.schema}.sync_runs"
+
+    @property
+    def records(self) -> str:
+        return f"{self.schema}.destination_records"
+
+    @property
+    def outcomes(self) -> str:
+        return f"{self.schema}.record_outcomes"
+
+    @property
+    def batches(self) -> str:
+        return f"{self.schema}.batches"
+
+    @property
+    def batch_records(self) -> str:
+        return f"{self.schema}.batch_records"
+
+    # Scratch table (per connection) the journal's batch blobs are decoded into for recovery and compaction.
+    journal_records = "activation_journal_records"
+
+    def staging(self, sync_name: str, what: str) -> str:
+        return f"{self.schema}.staged_{what}__{sync_name}"
+
+
+def state_ddl(tables: StateTables, quoted_schema: str, binary_type: str) -> list[str]:
+    """Idempotent DDL of the state schema (portable between DuckDB and PostgreSQL but for the blob type).
+
+    `batch_records.records` holds each journalled batch's records (key, change, payload hash, identifiers) as
+    one compressed Arrow IPC stream: one row per batch is far cheaper to commit than thousands. It is a table of
+    its own so that acknowledging a batch updates a small row.
+    """
+    return [
+        f"create schema if not exists {quoted_schema}",
+        f"""create table if not exists {tables.runs} (
+            run_id varchar not null,
+            sync_name varchar not null,
+            model varchar,
+            destination_type varchar,
+            mode varchar,
+            source_target varchar,
+            started_at timestamp not null,
+            finished_at timestamp,
+            status varchar not null,
+            rows_added bigint,
+            rows_changed bigint,
+            rows_removed bigint,
+            rows_unchanged bigint,
+            rows_rejected bigint,
+            rows_failed bigint,
+            rows_suppressed bigint,
+            rows_skipped bigint,
+            rows_resent bigint,
+            batches_sent bigint,
+            requests_sent bigint,
+            retries bigint,
+            error_message varchar
+        )""",
+        f"""create table if not exists {tables.records} (
+            sync_name varchar not null,
+            record_key varchar not null,
+            payload_hash varchar not null,
+            identity varchar,
+            synced_at timestamp not null,
+            run_id varchar not null
+        )""",
+        f"""create table if not exists {tables.outcomes} (
+            sync_name varchar not null,
+            record_key varchar not null,
+            status varchar not null,
+            code varchar,
+            message varchar,
+            is_retryable boolean,
+            attempts integer not null,
+            payload_hash varchar,
+            run_id varchar,
+            batch_id varchar,
+            last_attempt_at timestamp not null
+        )""",
+        f"""create table if not exists {tables.batches} (
+            sync_name varchar not null,
+            run_id varchar not null,
+            batch_id varchar not null,
+            operation varchar not null,
+            sequence integer not null,
+            is_last boolean not null,
+            record_count integer not null,
+            idempotency_key varchar not null,
+            status varchar not null,
+            attempts integer not null,
+            created_at timestamp not null,
+            finished_at timestamp
+        )""",
+        f"""create table if not exists {tables.batch_records} (
+            sync_name varchar not null,
+            batch_id varchar not null,
+            records {binary_type} not null
+        )""",
+    ]
+
+
+@dataclass(frozen=True)
+class MemberColumns:
+    """The mapped columns of a segment, with their kinds: payload name -> (column, kind)."""
+
+    columns: dict[str, tuple[str, str]]
+    identifier_names: tuple[str, ...]
+
+    def alias(self, index: int) -> str:
+        return f"mapped_{index}"
+
+
+def members_select(sync: SyncConfig, dialect: Dialect, mapped: MemberColumns, *, as_json: bool) -> str:
+    """One row per segment member: key, payload hash, exclusion reason, and either the mapped columns (diff in
+    the same engine: JSON built later, only for rows sent) or the payload and identity JSON (staging)."""
+    quote = dialect.quote
+    key = dialect.cast_string(f"segment.{quote(sync.key_column)}")
+    values = [f"segment.{quote(column)}" for column, _kind in mapped.columns.values()]
+    payload_hash = dialect.row_hash([dialect.literal(sync.fingerprint), *values])
+    reasons = []
+    if sync.holdout_column:
+        reasons.append(f"when coalesce(segment.{quote(sync.holdout_column)}, false) then '{HOLDOUT}'")
+    has_consent_join = sync.consent_relation is not None and (sync.erased_column or sync.consent_column)
+    if has_consent_join and sync.erased_column:
+        reasons.append(f"when coalesce(consent.{quote(sync.erased_column)}, false) then '{ERASED}'")
+    if has_consent_join and sync.consent_column:
+        reasons.append(f"when not coalesce(consent.{quote(sync.consent_column)}, false) then '{NO_CONSENT}'")
+    reason = f"case {' '.join(reasons)} end" if reasons else f"cast(null as {dialect.string_type})"
+    lines = [
+        f"{key} as record_key",
+        f"{payload_hash} as payload_hash",
+        f"{reason} as exclusion_reason",
+    ]
+    if as_json:
+        lines.append(f"{payload_json(dialect, mapped, 'segment', use_aliases=False)} as payload")
+        lines.append(f"{identity_json(dialect, mapped, 'segment', use_aliases=False)} as identity")
+    else:
+        lines += [f"{value} as {mapped.alias(index)}" for index, value in enumerate(values)]
+    join = ""
+    if has_consent_join:
+        consent_key = dialect.cast_string(f"consent.{quote(sync.consent_key_column)}")
+        join = f"\nleft join {sync.consent_relation} as consent\n    on {key} = {consent_key}"
+    return "select\n    " + ",\n    ".join(lines) + f"\nfrom {sync.relation} as segment{join}"
+
+
+def consent_select(sync: SyncConfig, dialect: Dialect) -> str | None:
+    """Consent flags of every customer (for held records that are no longer members); None without consent."""
+    if sync.consent_relation is None or not (sync.erased_column or sync.consent_column):
+        return None
+    quote = dialect.quote
+    erased = f"coalesce(consent.{quote(sync.erased_column)}, false)" if sync.erased_column else "false"
+    has = f"coalesce(consent.{quote(sync.consent_column)}, false)" if sync.consent_column else "true"
+    return (
+        f"select\n    {dialect.cast_string('consent.' + quote(sync.consent_key_column))} as customer_key,\n"
+        f"    {erased} as is_erased,\n    {has} as has_consent\nfrom {sync.consent_relation} as consent"
+    )
+
+
+def payload_json(dialect: Dialect, mapped: MemberColumns, table: str, *, use_aliases: bool = True) -> str:
+    pairs = []
+    for index, (name, (column, kind)) in enumerate(mapped.columns.items()):
+        reference = f"{table}.{mapped.alias(index)}" if use_aliases else f"{table}.{dialect.quote(column)}"
+        pairs.append((name, reference, kind))
+    return dialect.json_object(pairs)
+
+
+def identity_json(dialect: Dialect, mapped: MemberColumns, table: str, *, use_aliases: bool = True) -> str:
+    """The identifiers as JSON, kept in the state for removals; null when the destination needs none."""
+    if not mapped.identifier_names:
+        return f"cast(null as {dialect.string_type})"
+    pairs = []
+    for index, (name, (column, kind)) in enumerate(mapped.columns.items()):
+        if name not in mapped.identifier_names:
+            continue
+        reference = f"{table}.{mapped.alias(index)}" if use_aliases else f"{table}.{dialect.quote(column)}"
+        pairs.append((name, reference, kind))
+    return dialect.json_object(pairs)
+
+
+def _operation_cases(mode: str) -> tuple[str, str, str]:
+    """SQL case branches (added, changed, removed) giving the operation for the sync's mode."""
+    added = "'update'" if mode == "update_only" else "'add'"
+    changed = f"'{SKIP_MODE}'" if mode == "add_only" else "'update'"
+    if mode == "mirror":
+        removed = "'remove'"
+    else:
+        listed = ", ".join(f"'{reason}'" for reason in SUPPRESSION_REASONS)
+        removed = f"case when compared.reason in ({listed}) then '{REPORT}' else '{KEEP}' end"
+    return added, changed, removed
+
+
+def diff_query(
+    sync: SyncConfig,
+    tables: StateTables,
+    dialect: Dialect,
+    mapped: MemberColumns,
+    members_sql: str,
+    consent_sql: str | None,
+    *,
+    staged: bool,
+    include_payload: bool = True,
+) -> str:
+    """Rows that need something, with change (added/changed/removed), operation, reason and, for rows to
+    send, payload and identity JSON; `previous_identity` is what the destination held before an update."""
+    sync_literal = dialect.literal(sync.name)
+    carried = (
+        "members.payload, members.identity"
+        if staged
+        else ", ".join(f"members.{mapped.alias(index)}" for index in range(len(mapped.columns)))
+    )
+    consent_cte = f",\n\nconsent as (\n{consent_sql}\n)" if consent_sql is not None else ""
+    if consent_sql is not None:
+        reason_for_absent = (
+            f"case when consent.is_erased then '{ERASED}' when not consent.has_consent then '{NO_CONSENT}' "
+            f"else '{LEFT_SEGMENT}' end"
+        )
+        consent_join = "\n    left join consent\n        on joined.member_key is null and joined.held_key = consent.customer_key"
+    else:
+        reason_for_absent, consent_join = f"'{LEFT_SEGMENT}'", ""
+    added, changed, removed = _operation_cases(sync.mode)
+    if include_payload:
+        payload = "compared.payload" if staged else payload_json(dialect, mapped, "compared")
+        identity = "compared.identity" if staged else identity_json(dialect, mapped, "compared")
+        sent = "operation in ('add', 'update')"
+        projection = (
+            f"case when {sent} then {payload} end as payload,\n"
+            f"    case when {sent} then {identity} when operation = 'remove' then held_identity end as identity,"
+        )
+    else:
+        projection = "cast(null as varchar) as payload,\n    held_identity as identity,"
+    return f"""with
+
+members as (
+{members_sql}
+),
+
+held as (
+    select record_key, payload_hash, identity
+    from {tables.records}
+    where sync_name = {sync_literal}
+),
+
+settled_rejections as (
+    select record_key, payload_hash
+    from {tables.outcomes}
+    where sync_name = {sync_literal} and status = 'rejected' and not is_retryable
+){consent_cte},
+
+joined as (
+    select
+        members.record_key as member_key,
+        held.record_key as held_key,
+        members.payload_hash,
+        members.exclusion_reason,
+        held.payload_hash as held_hash,
+        held.identity as held_identity,
+        {carried}
+    from members
+    full outer join held
+        on members.record_key = held.record_key
+    where
+        (members.exclusion_reason is null and (held.record_key is null or held.payload_hash <> members.payload_hash))
+        or (held.record_key is not null and (members.record_key is null or members.exclusion_reason is not null))
+),
+
+compared as (
+    select
+        coalesce(joined.member_key, joined.held_key) as record_key,
+        case
+            when joined.held_key is null then 'added'
+            when joined.member_key is null or joined.exclusion_reason is not null then 'removed'
+            else 'changed'
+        end as change,
+        case
+            when joined.member_key is null then {reason_for_absent}
+            else joined.exclusion_reason
+        end as reason,
+        joined.*
+    from joined{consent_join}
+),
+
+planned as (
+    select
+        compared.*,
+        case
+            when compared.change <> 'removed' and settled_rejections.record_key is not null then '{SKIP_REJECTED}'
+            when compared.change = 'added' then {added}
+            when compared.change = 'changed' then {changed}
+            else {removed}
+        end as operation
+    from compared
+    left join settled_rejections
+        on compared.record_key = settled_rejections.record_key
+        and compared.payload_hash = settled_rejections.payload_hash
+)
+
+select
+    record_key,
+    change,
+    operation,
+    reason,
+    payload_hash,
+    {projection}
+    case when change = 'changed' then held_identity end as previous_identity
+from planned as compared"""
+
+
+def recovery_query(
+    sync: SyncConfig,
+    tables: StateTables,
+    dialect: Dialect,
+    mapped: MemberColumns,
+    members_sql: str,
+    batch_ids: Sequence[str],
+    *,
+    staged: bool,
+) -> str:
+    """The records of interrupted batches with their current payload, to resend them as they were."""
+    listed = ", ".join(dialect.literal(batch_id) for batch_id in batch_ids)
+    carried = (
+        "members.payload, members.identity"
+        if staged
+        else ", ".join(f"members.{mapped.alias(index)}" for index in range(len(mapped.columns)))
+    )
+    payload = "current.payload" if staged else payload_json(dialect, mapped, "current")
+    return f"""with
+
+members as (
+{members_sql}
+),
+
+current as (
+    select
+        batch_records.batch_id,
+        batch_records.record_key,
+        batch_records.operation,
+        batch_records.payload_hash as planned_hash,
+        batch_records.identity as planned_identity,
+        batch_records.previous_identity,
+        members.payload_hash as current_hash,
+        members.exclusion_reason,
+        {carried}
+    from {tables.journal_records} as batch_records
+    left join members
+        on batch_records.record_key = members.record_key
+    where batch_records.batch_id in ({listed})
+)
+
+select
+    current.batch_id,
+    current.record_key,
+    current.operation,
+    current.planned_hash,
+    current.planned_identity,
+    current.previous_identity,
+    current.current_hash = current.planned_hash and current.exclusion_reason is null as is_unchanged,
+    case when current.operation <> 'remove' then {payload} end as payload
+from current"""
+
+
+def duplicate_keys_query(sync: SyncConfig, dialect: Dialect) -> str:
+    """Keys present more than once in the segment (reads the key column only)."""
+    key = dialect.cast_string(f"segment.{dialect.quote(sync.key_column)}")
+    return f"""select {key} as record_key, count(*) as copies
+from {sync.relation} as segment
+group by {key}
+having count(*) > 1
+limit 5"""
+
+
+def journal_records_ddl(tables: StateTables) -> str:
+    return f"""create temporary table if not exists {tables.journal_records} (
+        batch_id varchar not null,
+        record_key varchar not null,
+        change varchar,
+        operation varchar not null,
+        payload_hash varchar,
+        identity varchar,
+        previous_identity varchar,
+        run_id varchar,
+        finished_at timestamp
+    )"""
+
+
+def compaction_statements(
+    tables: StateTables,
+    dialect: Dialect,
+    sync_name: str,
+    *,
+    has_rejections: bool = False,
+    has_records: bool = False,
+    has_outcomes: bool = False,
+    only_cleanup: bool = False,
+) -> list[str]:
+    """Apply the acknowledged batches decoded into journal_records to destination_records, clear the outcomes
+    they settle, drop finished batches. Statements that would find nothing (no rejections, no held records,
+    no outcomes: a first sync) are left out.
+
+    Run in one transaction: a crash in the middle leaves the journal as it was, and the next run applies it.
+    """
+    sync = dialect.literal(sync_name)
+    journal = tables.journal_records
+    finished = (
+        f"select batch_id from {tables.batches} where sync_name = {sync} and status in ('acked', 'failed')"
+    )
+    cleanup = [
+        f"delete from {tables.batch_records} where sync_name = {sync} and batch_id in ({finished})",
+        f"delete from {tables.batches} where sync_name = {sync} and status in ('acked', 'failed')",
+    ]
+    if only_cleanup:
+        return cleanup
+    statements = []
+    if has_rejections:
+        statements.append(
+            f"""delete from {journal} where exists (
+                select 1 from {tables.outcomes} as outcomes
+                where outcomes.sync_name = {sync} and outcomes.status = 'rejected'
+                    and outcomes.batch_id = {journal}.batch_id and outcomes.record_key = {journal}.record_key
+            )"""
+        )
+    if has_records:
+        statements.append(
+            f"delete from {tables.records} where sync_name = {sync} "
+            f"and record_key in (select record_key from {journal})"
+        )
+    statements.append(
+        f"""insert into {tables.records} (sync_name, record_key, payload_hash, identity, synced_at, run_id)
+        select {sync}, record_key, payload_hash, identity, finished_at, run_id
+        from {journal}
+        where operation <> 'remove'"""
+    )
+    if has_outcomes:
+        statements.append(
+            f"""delete from {tables.outcomes} where sync_name = {sync} and exists (
+                select 1 from {journal}
+                where {journal}.record_key = {tables.outcomes}.record_key
+                    and ({tables.outcomes}.batch_id is null or {tables.outcomes}.batch_id <> {journal}.batch_id)
+            )"""
+        )
+    return [*statements, *cleanup, f"delete from {journal}"]
+
+
+def is_boolean(kind: str) -> bool:
+    return kind == BOOLEAN

@@ -1,0 +1,345 @@
+"""The conformance suite every destination passes: the same scenarios, each destination with its fake.
+
+Scenarios: first sync delivers exactly the eligible members and a second sends nothing; changes (attributes,
+identifiers, joins, leaves, consent withdrawn, erasure) arrive as the right adds, updates and removes; a
+throttled run completes after the platform's own signal; bad credentials stop the run without leaking them; a
+crash between delivery and acknowledgement is resumed without loss or double application; a partially rejected
+batch stores its rejections as data. A new destination adds a harness here (issue 7's catalogue does).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from activation.syncs import pii
+from activation.syncs.engine import SyncRunner
+from activation.syncs.runner import open_warehouses
+from tests.activation.conftest import FixtureWarehouse
+
+MEMBER_COLUMNS = (
+    "customer_id, email, phone_e164, first_name, last_name, birth_date, gender, city, postal_code, country_code, "
+    "lifetime_value"
+)
+
+
+def eligible_rows(warehouse: FixtureWarehouse, channel: str) -> list[dict[str, Any]]:
+    rows = warehouse.query(
+        f"""select {", ".join(f"segment.{column.strip()}" for column in MEMBER_COLUMNS.split(","))}
+        from {warehouse.table("seg_fixture_members")} as segment
+        inner join {warehouse.table("dim_customers")} as consent on segment.customer_id = consent.customer_id
+        where not segment.is_holdout and not consent.is_erased and consent.has_{channel}_consent"""
+    )
+    names = [column.strip() for column in MEMBER_COLUMNS.split(",")]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _hash(value: str | None) -> str | None:
+    return pii.sha256_hex(value) if value is not None else None
+
+
+@dataclass
+class Harness:
+    name: str
+    sync_name: str
+    channel: str
+    held: Callable[[FixtureWarehouse], Any]
+    expected: Callable[[FixtureWarehouse], Any]
+    throttle: Callable[[FixtureWarehouse, int], None] | None = None
+    break_credentials: Callable[[pytest.MonkeyPatch], str] | None = None
+    reject_one: Callable[[FixtureWarehouse], str] | None = None
+    applications: Callable[[FixtureWarehouse], dict[str, int]] | None = None
+
+
+# ------------------------------------------------------------------------------------------------ webhook
+
+
+def webhook_held(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
+    return {key: (fields["email"], fields["city"]) for key, fields in warehouse.fakes.webhook.held.items()}
+
+
+def webhook_expected(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
+    return {row["customer_id"]: (row["email"], row["city"]) for row in eligible_rows(warehouse, "email")}
+
+
+def webhook_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.webhook.throttle_next, warehouse.fakes.webhook.retry_after = count, "1"
+
+
+def webhook_wrong_secret(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "whsec_" + "YW5vdGhlci1zaWduaW5nLWtleS1vZi0zMi1ieXRlcyE="
+    monkeypatch.setenv("FIXTURE_WEBHOOK_SECRET", wrong)
+    return wrong
+
+
+def webhook_reject(warehouse: FixtureWarehouse) -> str:
+    warehouse.fakes.webhook.rejected_keys["cust_0001"] = False
+    return "cust_0001"
+
+
+# --------------------------------------------------------------------------------------------------- Meta
+
+META_KEYS = ("EMAIL", "PHONE", "FN", "LN", "GEN", "DOBY", "DOBM", "DOBD", "CT", "ZIP", "COUNTRY")
+
+
+def meta_row(row: dict[str, Any]) -> tuple[tuple[str, str], ...] | None:
+    parts = pii.meta_birth_date_parts(row["birth_date"])
+    values = {
+        "EMAIL": _hash(pii.normalize_email(row["email"])),
+        "PHONE": _hash(pii.meta_phone(row["phone_e164"])),
+        "FN": _hash(pii.meta_name(row["first_name"])),
+        "LN": _hash(pii.meta_name(row["last_name"])),
+        "GEN": _hash(pii.meta_gender(row["gender"])),
+        "DOBY": _hash(parts[0]) if parts else None,
+        "DOBM": _hash(parts[1]) if parts else None,
+        "DOBD": _hash(parts[2]) if parts else None,
+        "CT": _hash(pii.meta_city(row["city"])),
+        "ZIP": _hash(pii.meta_postal_code(row["postal_code"])),
+        "COUNTRY": _hash(pii.meta_country(row["country_code"])),
+    }
+    member = tuple((key, values[key]) for key in META_KEYS if values[key] is not None)
+    return member or None
+
+
+def meta_held(warehouse: FixtureWarehouse) -> set[tuple[tuple[str, str], ...]]:
+    return set(warehouse.fakes.meta.members)
+
+
+def meta_expected(warehouse: FixtureWarehouse) -> set[tuple[tuple[str, str], ...]]:
+    return {member for row in eligible_rows(warehouse, "ads_personalisation") if (member := meta_row(row))}
+
+
+def meta_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.meta.throttle_next = count
+
+
+def meta_wrong_token(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "EAAB-an-expired-token-0000000000"
+    monkeypatch.setenv("FIXTURE_META_TOKEN", wrong)
+    return wrong
+
+
+def meta_reject(warehouse: FixtureWarehouse) -> str:
+    """A member with nothing Meta can match on is rejected before sending (Meta has no per-record errors)."""
+    columns = "email = null, phone_e164 = null, first_name = null, last_name = null"
+    warehouse.execute(
+        f"update {warehouse.table('fixture_people')} set {columns} where customer_id = 'cust_0001'"
+    )
+    return "cust_0001"
+
+
+# -------------------------------------------------------------------------------------------------- files
+
+
+def replay_record_files(directory: Path) -> dict[str, tuple[Any, ...]]:
+    """What a consumer of the JSON Lines files holds after applying every file in order."""
+    held: dict[str, tuple[Any, ...]] = {}
+    for path in sorted(directory.glob("*/*.jsonl"), key=lambda item: (item.parent.name, item.name)):
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            if record["action"] == "remove":
+                held.pop(record["key"], None)
+            else:
+                held[record["key"]] = (record["fields"]["email"], record["fields"]["city"])
+    return held
+
+
+def files_held(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
+    return replay_record_files(warehouse.files_dir / "fixture_files")
+
+
+def replay_customer_lists(directory: Path) -> set[tuple[str, ...]]:
+    held: set[tuple[str, ...]] = set()
+    for path in sorted(directory.glob("*/*.csv"), key=lambda item: (item.parent.name, item.name)):
+        lines = path.read_text().splitlines()
+        assert lines[0] == "Email,Phone,First Name,Last Name,Country,Zip"
+        rows = {tuple(line.split(",")) for line in lines[1:]}
+        if path.stem.startswith("remove") or path.stem.endswith("-remove"):
+            held -= rows
+        else:
+            held |= rows
+    return held
+
+
+def google_held(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
+    return replay_customer_lists(warehouse.files_dir / "fixture_google_list")
+
+
+def google_expected(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
+    return {
+        (
+            _hash(pii.normalize_email(row["email"])) or "",
+            _hash(pii.google_phone(row["phone_e164"])) or "",
+            _hash(pii.google_name(row["first_name"])) or "",
+            _hash(pii.google_name(row["last_name"])) or "",
+            pii.google_country(row["country_code"]) or "",
+            pii.google_postal_code(row["postal_code"]) or "",
+        )
+        for row in eligible_rows(warehouse, "ads_personalisation")
+    }
+
+
+HARNESSES = [
+    Harness(
+        "webhook",
+        "fixture_webhook",
+        "email",
+        webhook_held,
+        webhook_expected,
+        throttle=webhook_throttle,
+        break_credentials=webhook_wrong_secret,
+        reject_one=webhook_reject,
+        applications=lambda warehouse: dict(warehouse.fakes.webhook.applied),
+    ),
+    Harness(
+        "meta_custom_audience",
+        "fixture_meta",
+        "ads_personalisation",
+        meta_held,
+        meta_expected,
+        throttle=meta_throttle,
+        break_credentials=meta_wrong_token,
+        reject_one=meta_reject,
+    ),
+    Harness("files_jsonl", "fixture_files", "email", files_held, webhook_expected),
+    Harness(
+        "files_google_ads_list", "fixture_google_list", "ads_personalisation", google_held, google_expected
+    ),
+]
+
+
+@pytest.fixture(params=HARNESSES, ids=[harness.name for harness in HARNESSES])
+def harness(request: pytest.FixtureRequest) -> Harness:
+    return request.param
+
+
+def change_the_data(warehouse: FixtureWarehouse) -> None:
+    people = warehouse.table("fixture_people")
+    for statement in (
+        "city = 'Quimper' where customer_id in ('cust_0001', 'cust_0002')",
+        "email = 'changed.' || trim(email) where customer_id = 'cust_0004'",
+        "is_member = false where customer_id = 'cust_0005'",
+        "is_member = true where customer_id = 'cust_0011'",
+        "has_email_consent = false, has_ads_personalisation_consent = false where customer_id = 'cust_0008'",
+        "is_erased = true where customer_id = 'cust_0010'",
+    ):
+        warehouse.execute(f"update {people} set {statement}")
+
+
+def test_first_sync_then_nothing_then_only_changes(
+    duckdb_warehouse: FixtureWarehouse, harness: Harness
+) -> None:
+    warehouse = duckdb_warehouse
+    first = warehouse.sync(harness.sync_name)
+    assert first.status == "succeeded", first.error
+    expected = harness.expected(warehouse)
+    assert expected and harness.held(warehouse) == expected
+    second = warehouse.sync(harness.sync_name)
+    assert second.counts.batches_sent == 0 and second.counts.requests_sent == 0
+    assert harness.held(warehouse) == expected
+
+    before = harness.applications(warehouse) if harness.applications else None
+    change_the_data(warehouse)
+    third = warehouse.sync(harness.sync_name)
+    assert third.status == "succeeded", third.error
+    assert harness.held(warehouse) == harness.expected(warehouse)
+    assert third.counts.rows_removed >= 2  # left the segment, lost consent, erased
+    if before is not None:
+        after = harness.applications(warehouse)
+        touched = {key for key in after if after[key] != before.get(key)}
+        assert touched <= {
+            "cust_0001",
+            "cust_0002",
+            "cust_0004",
+            "cust_0005",
+            "cust_0011",
+            "cust_0008",
+            "cust_0010",
+        }
+
+
+def test_throttled_run_completes(duckdb_warehouse: FixtureWarehouse, harness: Harness) -> None:
+    if harness.throttle is None:
+        pytest.skip(f"{harness.name} has no throttling")
+    harness.throttle(duckdb_warehouse, 2)
+    result = duckdb_warehouse.sync(harness.sync_name)
+    assert result.status == "succeeded", result.error
+    assert result.counts.retries >= 2
+    assert harness.held(duckdb_warehouse) == harness.expected(duckdb_warehouse)
+
+
+def test_bad_credentials_stop_the_run(
+    duckdb_warehouse: FixtureWarehouse,
+    harness: Harness,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if harness.break_credentials is None:
+        pytest.skip(f"{harness.name} has no credentials")
+    wrong = harness.break_credentials(monkeypatch)
+    result = duckdb_warehouse.sync(harness.sync_name)
+    assert result.status == "failed" and result.error
+    assert not harness.held(duckdb_warehouse)
+    assert wrong not in result.error and wrong not in caplog.text
+    runs = duckdb_warehouse.query(f"select status, error_message from {duckdb_warehouse.state('sync_runs')}")
+    assert runs[0][0] == "failed" and wrong not in str(runs)
+    assert result.counts.batches_sent == 0
+
+
+def test_crash_after_delivery_is_resumed_without_loss_or_repeat(
+    duckdb_warehouse: FixtureWarehouse, harness: Harness
+) -> None:
+    warehouse = duckdb_warehouse
+    sync = warehouse.sync_config(harness.sync_name, max_concurrency=1, batch_size=10)
+
+    class Crash(BaseException):
+        pass
+
+    def crashing(context):  # noqa: ANN001, ANN202 - destination factory signature
+        destination = sync.destination_class(sync.destination_settings, context)
+        original, sent = destination.send, []
+
+        def send(batch):  # noqa: ANN001, ANN202
+            outcome = original(batch)
+            sent.append(batch.batch_id)
+            if len(sent) == 2:
+                raise Crash()
+            return outcome
+
+        destination.send = send
+        return destination
+
+    opened = open_warehouses(warehouse.built.project_dir, warehouse.target)
+    try:
+        with pytest.raises(Crash):
+            SyncRunner(sync, opened, destination_factory=crashing).run()
+    finally:
+        opened.close()
+    resumed = warehouse.sync(harness.sync_name)
+    assert resumed.status == "succeeded", resumed.error
+    assert resumed.counts.rows_resent > 0
+    assert harness.held(warehouse) == harness.expected(warehouse)
+    if harness.applications is not None:
+        assert set(harness.applications(warehouse).values()) == {1}
+    assert warehouse.query(f"select count(*) from {warehouse.state('batches')}") == [(0,)]
+
+
+def test_partially_rejected_batch(duckdb_warehouse: FixtureWarehouse, harness: Harness) -> None:
+    if harness.reject_one is None:
+        pytest.skip(f"{harness.name} rejects no single record")
+    key = harness.reject_one(duckdb_warehouse)
+    result = duckdb_warehouse.sync(harness.sync_name)
+    assert result.status == "partial" and result.counts.rows_rejected == 1
+    outcome = duckdb_warehouse.query(
+        f"select record_key, status, is_retryable from {duckdb_warehouse.state('record_outcomes')}"
+    )
+    assert outcome == [(key, "rejected", False)]
+    held = duckdb_warehouse.query(
+        f"select count(*) from {duckdb_warehouse.state('destination_records')} where record_key = '{key}'"
+    )
+    assert held == [(0,)]

@@ -1,0 +1,334 @@
+"""The sync engine end to end on DuckDB and PostgreSQL: dbt build -> sync -> what the fake receiver holds;
+change the data, rebuild, re-sync -> only the differences arrive. Plus modes, consent at send time, per-record
+rejections, throttling, failures and the state tables BI reads."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from activation.syncs.engine import SyncRunner
+from tests.activation.conftest import FixtureWarehouse
+
+
+def held_keys(warehouse: FixtureWarehouse, sync: str) -> set[str]:
+    rows = warehouse.query(
+        f"select record_key from {warehouse.state('destination_records')} where sync_name = '{sync}'"
+    )
+    return {key for (key,) in rows}
+
+
+def last_run(warehouse: FixtureWarehouse, sync: str) -> dict[str, object]:
+    columns = "status, rows_added, rows_changed, rows_removed, rows_unchanged, rows_rejected, rows_failed, rows_suppressed"
+    row = warehouse.query(
+        f"select {columns} from {warehouse.state('sync_runs')} where sync_name = '{sync}' order by started_at desc limit 1"
+    )[0]
+    return dict(zip([name.strip() for name in columns.split(",")], row, strict=True))
+
+
+def test_end_to_end_only_differences_arrive(warehouse: FixtureWarehouse) -> None:
+    receiver = warehouse.fakes.webhook
+    eligible = warehouse.eligible("email")
+    first = warehouse.sync("fixture_webhook")
+    assert first.status == "succeeded", first.error
+    assert set(receiver.held) == set(eligible)
+    assert first.counts.rows_added == len(eligible)
+    # Holdout, erased and no-consent members are in the segment but never sent.
+    members = {
+        key for (key,) in warehouse.query(f"select customer_id from {warehouse.table('seg_fixture_members')}")
+    }
+    assert members - set(eligible), "the fixture must have members the engine may not send"
+    assert not (members - set(eligible)) & set(receiver.held)
+    # Payloads as the warehouse formats them: dates and UTC timestamps in ISO-8601, money as numbers.
+    sample = receiver.held["cust_0001"]
+    assert sample["birth_date"] == "1951-02-02"
+    assert sample["last_order_at"] == "2026-02-02T01:01:00Z"
+    assert sample["lifetime_value"] == 37.5
+    assert sample["email"] == "  emilie.martin1@Example.COM "
+
+    receiver.batches.clear()
+    again = warehouse.sync("fixture_webhook")
+    assert again.status == "succeeded"
+    assert receiver.batches == [] and again.counts.rows_unchanged == len(eligible)
+
+    try:
+        warehouse.dbt("run", "--vars", "{fixture_revision: 2}")
+        receiver.batches.clear()
+        applied_before = dict(receiver.applied)
+        second = warehouse.sync("fixture_webhook")
+        assert second.status == "succeeded", second.error
+        revised = warehouse.eligible("email")
+        assert set(receiver.held) == set(revised)
+        added, removed = set(revised) - set(eligible), set(eligible) - set(revised)
+        changed = {key for key in set(revised) & set(eligible) if revised[key] != eligible[key]}
+        sent = {record["key"]: record["action"] for batch in receiver.batches for record in batch["records"]}
+        assert sent == {
+            **dict.fromkeys(added, "add"),
+            **dict.fromkeys(changed, "update"),
+            **dict.fromkeys(removed, "remove"),
+        }
+        assert added and changed and removed
+        assert (second.counts.rows_added, second.counts.rows_changed, second.counts.rows_removed) == (
+            len(added),
+            len(changed),
+            len(removed),
+        )
+        moved = warehouse.query(
+            f"select customer_id from {warehouse.table('fixture_people')} where revision_2_change = 'moved'"
+        )
+        assert any(receiver.held.get(key, {}).get("city") == "Lyon 3e" for (key,) in moved)
+        unchanged = set(revised) & set(eligible) - changed
+        assert all(receiver.applied[key] == applied_before[key] for key in unchanged)
+        assert held_keys(warehouse, "fixture_webhook") == set(revised)
+        # Removed records leave no identifiers behind in the state.
+        assert not held_keys(warehouse, "fixture_webhook") & removed
+    finally:
+        warehouse.dbt("run")
+
+
+def test_consent_withdrawn_and_erased_are_removed_in_mirror_and_reported_otherwise(
+    duckdb_warehouse: FixtureWarehouse,
+) -> None:
+    warehouse = duckdb_warehouse
+    receiver = warehouse.fakes.webhook
+    upsert = warehouse.sync("fixture_webhook", mode="upsert")
+    assert upsert.status == "succeeded"
+    people = warehouse.table("fixture_people")
+    warehouse.execute(f"update {people} set has_email_consent = false where customer_id = 'cust_0001'")
+    warehouse.execute(f"update {people} set is_erased = true where customer_id = 'cust_0002'")
+    warehouse.execute(f"update {people} set is_member = false where customer_id = 'cust_0004'")
+    kept = warehouse.sync("fixture_webhook", mode="upsert")
+    assert kept.counts.rows_suppressed == 2 and kept.counts.rows_skipped == 1
+    assert {"cust_0001", "cust_0002", "cust_0004"} <= set(receiver.held)
+    reported = warehouse.query(
+        f"select record_key, code from {warehouse.state('record_outcomes')} where status = 'suppressed' order by 1"
+    )
+    assert reported == [("cust_0001", "no_consent"), ("cust_0002", "erased")]
+
+    mirrored = warehouse.sync("fixture_webhook", mode="mirror")
+    assert mirrored.status == "succeeded"
+    assert mirrored.counts.rows_removed == 3
+    assert not {"cust_0001", "cust_0002", "cust_0004"} & set(receiver.held)
+    assert warehouse.query(f"select count(*) from {warehouse.state('record_outcomes')}") == [(0,)]
+
+
+def test_add_only_and_update_only_modes(duckdb_warehouse: FixtureWarehouse) -> None:
+    warehouse = duckdb_warehouse
+    receiver = warehouse.fakes.webhook
+    assert warehouse.sync("fixture_webhook", mode="add_only").status == "succeeded"
+    before = dict(receiver.held)
+    people = warehouse.table("fixture_people")
+    warehouse.execute(f"update {people} set city = 'Nantes' where customer_id = 'cust_0001'")
+    warehouse.execute(f"update {people} set is_member = false where customer_id = 'cust_0002'")
+    warehouse.execute(f"update {people} set is_member = true where customer_id = 'cust_0003'")
+    added = warehouse.sync("fixture_webhook", mode="add_only")
+    assert added.counts.rows_added == 1 and added.counts.rows_skipped == 2
+    assert receiver.held["cust_0001"] == before["cust_0001"] and "cust_0002" in receiver.held
+    assert "cust_0003" in receiver.held
+
+    warehouse.execute(f"update {people} set city = 'Brest' where customer_id in ('cust_0001', 'cust_0005')")
+    receiver.held.pop("cust_0005")  # someone deleted it at the destination: update-only must not recreate it
+    updated = warehouse.sync("fixture_webhook", mode="update_only")
+    assert receiver.held["cust_0001"]["city"] == "Brest"
+    assert "cust_0005" not in receiver.held
+    assert updated.status == "partial" and updated.counts.rows_rejected == 1
+    outcome = warehouse.query(
+        f"select record_key, status, code, is_retryable from {warehouse.state('record_outcomes')}"
+    )
+    assert outcome == [("cust_0005", "rejected", "not_found", False)]
+
+
+def test_rejections_are_stored_and_retried_only_when_retryable(warehouse: FixtureWarehouse) -> None:
+    receiver = warehouse.fakes.webhook
+    receiver.rejected_keys.update({"cust_0001": True, "cust_0002": False})
+    first = warehouse.sync("fixture_webhook")
+    assert first.status == "partial" and first.counts.rows_rejected == 2
+    rows = warehouse.query(
+        f"select record_key, status, code, is_retryable, attempts from {warehouse.state('record_outcomes')} order by 1"
+    )
+    assert rows == [
+        ("cust_0001", "rejected", "invalid_email", True, 1),
+        ("cust_0002", "rejected", "invalid_email", False, 1),
+    ]
+    assert {"cust_0001", "cust_0002"}.isdisjoint(held_keys(warehouse, "fixture_webhook"))
+
+    receiver.batches.clear()
+    second = warehouse.sync("fixture_webhook")
+    sent = [record["key"] for batch in receiver.batches for record in batch["records"]]
+    assert sent == ["cust_0001"]  # the permanent rejection is not retried while its payload is unchanged
+    assert second.counts.rows_rejected == 1 and second.counts.rows_skipped == 1
+    attempts = warehouse.query(
+        f"select attempts from {warehouse.state('record_outcomes')} where record_key = 'cust_0001'"
+    )
+    assert attempts == [(2,)]
+
+    receiver.rejected_keys.clear()
+    warehouse.execute(
+        f"update {warehouse.table('fixture_people')} set city = 'Nice' where customer_id = 'cust_0002'"
+    )
+    third = warehouse.sync("fixture_webhook")
+    assert third.status == "succeeded"
+    assert {"cust_0001", "cust_0002"} <= set(receiver.held)
+    assert warehouse.query(f"select count(*) from {warehouse.state('record_outcomes')}") == [(0,)]
+
+
+def test_throttling_is_retried_after_the_hint(duckdb_warehouse: FixtureWarehouse) -> None:
+    receiver = duckdb_warehouse.fakes.webhook
+    receiver.throttle_next, receiver.retry_after = 2, "1"
+    started = time.monotonic()
+    result = duckdb_warehouse.sync("fixture_webhook")
+    assert result.status == "succeeded" and result.counts.retries >= 2
+    # Both throttled requests wait out the same 1 s hint together (the token bucket holds every worker).
+    assert time.monotonic() - started >= 1.0
+    assert set(receiver.held) == set(duckdb_warehouse.eligible())
+    assert [status for status, _message in receiver.refusals] == [429, 429]
+
+
+def test_outage_fails_batches_then_next_run_catches_up(duckdb_warehouse: FixtureWarehouse) -> None:
+    warehouse = duckdb_warehouse
+    receiver = warehouse.fakes.webhook
+    receiver.fail_next = 10_000
+    failed = warehouse.sync("fixture_webhook")
+    assert failed.status == "failed"
+    assert "3 batches failed in a row" in (failed.error or "")
+    failed_rows = warehouse.query(
+        f"select count(*), min(attempts), max(is_retryable::int) from {warehouse.state('record_outcomes')} where status = 'failed'"
+    )
+    # The run stops after 3 failed batches in a row; batches already in flight (4 workers) fail with them.
+    assert failed_rows[0][0] % 7 == 0 and 21 <= failed_rows[0][0] <= 28 and failed_rows[0][1:] == (1, 1)
+    assert held_keys(warehouse, "fixture_webhook") == set()
+    receiver.fail_next = 0
+    recovered = warehouse.sync("fixture_webhook")
+    assert recovered.status == "succeeded"
+    assert set(receiver.held) == set(warehouse.eligible())
+    assert warehouse.query(f"select count(*) from {warehouse.state('record_outcomes')}") == [(0,)]
+
+
+def test_bad_credentials_stop_the_sync_without_leaking_the_secret(
+    duckdb_warehouse: FixtureWarehouse, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = "whsec_" + "d3JvbmcgcGFzc3dvcmQgb2YgMzIgYnl0ZXMhISEhIQ=="
+    monkeypatch.setenv("FIXTURE_WEBHOOK_SECRET", wrong)
+    result = duckdb_warehouse.sync("fixture_webhook")
+    assert result.status == "failed" and "Credentials refused" in (result.error or "")
+    assert duckdb_warehouse.fakes.webhook.held == {}
+    stored = duckdb_warehouse.query(f"select error_message from {duckdb_warehouse.state('sync_runs')}")
+    assert wrong not in json.dumps(stored, default=str) and wrong not in caplog.text
+    assert wrong[6:] not in caplog.text
+
+
+def test_missing_secret_names_the_sync_field_and_variable(
+    duckdb_warehouse: FixtureWarehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FIXTURE_WEBHOOK_SECRET")
+    result = duckdb_warehouse.sync("fixture_webhook")
+    assert result.status == "failed"
+    assert "sync 'fixture_webhook': destination.secret_env: environment variable FIXTURE_WEBHOOK_SECRET" in (
+        result.error or ""
+    )
+
+
+def test_crash_after_delivery_resends_with_the_same_idempotency_key(warehouse: FixtureWarehouse) -> None:
+    """A crash between the destination's answer and our commit: the next run resends the batch under the same
+    webhook-id, the receiver drops the repeat, nothing is lost or applied twice."""
+    from activation.syncs.runner import open_warehouses
+
+    receiver = warehouse.fakes.webhook
+    sync = warehouse.sync_config("fixture_webhook")
+
+    class Crash(BaseException):
+        pass
+
+    def crashing(context):  # noqa: ANN001, ANN202 - destination factory signature
+        destination = sync.destination_class(sync.destination_settings, context)
+        original = destination.send
+        calls = {"count": 0}
+
+        def send(batch):  # noqa: ANN001, ANN202
+            outcome = original(batch)
+            calls["count"] += 1
+            if calls["count"] == 3:
+                raise Crash()
+            return outcome
+
+        destination.send = send
+        return destination
+
+    opened = open_warehouses(warehouse.built.project_dir, warehouse.target)
+    try:
+        with pytest.raises(Crash):
+            SyncRunner(sync, opened, destination_factory=crashing).run()
+    finally:
+        opened.close()
+    interrupted = warehouse.query(
+        f"select count(*) from {warehouse.state('batches')} where status = 'sending'"
+    )
+    assert interrupted[0][0] >= 1
+    resumed = warehouse.sync("fixture_webhook")
+    assert resumed.status == "succeeded" and resumed.counts.rows_resent >= 7
+    assert receiver.replays >= 1
+    assert set(receiver.held) == set(warehouse.eligible())
+    assert max(receiver.applied.values()) == 1
+    statuses = warehouse.query(f"select status from {warehouse.state('sync_runs')} order by started_at")
+    assert [status for (status,) in statuses] == ["failed", "succeeded"]
+
+
+def test_cli_plan_sync_status_and_destinations(duckdb_warehouse: FixtureWarehouse) -> None:
+    warehouse = duckdb_warehouse
+    plan = warehouse.cli("plan", "fixture_webhook")
+    assert plan.returncode == 0, plan.stderr
+    eligible = len(warehouse.eligible())
+    assert f"added    -> add            {eligible:>10,}" in plan.stdout
+    assert "@Example.COM" not in plan.stdout  # identifiers are masked in samples
+    assert warehouse.fakes.webhook.batches == []
+
+    synced = warehouse.cli("sync", "fixture_webhook", "fixture_files")
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert f"added {eligible:,}" in synced.stdout and "status: succeeded" in synced.stdout
+    status = warehouse.cli("status")
+    assert status.returncode == 0 and "fixture_webhook" in status.stdout and "succeeded" in status.stdout
+
+    destinations = warehouse.cli("destinations")
+    assert destinations.returncode == 0
+    for name in ("webhook", "files", "meta_custom_audience", "access_token_env", "env var name (secret)"):
+        assert name in destinations.stdout
+
+    warehouse.fakes.webhook.throttle_next = 0
+    warehouse.fakes.webhook.fail_next = 10_000
+    warehouse.execute(f"update {warehouse.table('fixture_people')} set city = 'Metz'")
+    failing = warehouse.cli("sync", "--all")
+    assert failing.returncode == 1
+    assert "status: failed" in failing.stdout
+    unknown = warehouse.cli("sync", "no_such_sync")
+    assert unknown.returncode == 2 and "Unknown sync no_such_sync" in unknown.stderr
+
+
+def test_python_module_entry_point_runs() -> None:
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-m", "activation", "--help"], capture_output=True, text=True)
+    assert completed.returncode == 0 and "sync" in completed.stdout and "destinations" in completed.stdout
+
+
+def test_duplicate_keys_are_refused(duckdb_warehouse: FixtureWarehouse) -> None:
+    warehouse = duckdb_warehouse
+    people = warehouse.table("fixture_people")
+    warehouse.execute(f"insert into {people} select * from {people} where customer_id = 'cust_0001'")
+    result = warehouse.sync("fixture_webhook")
+    assert (
+        result.status == "failed"
+        and "not unique" in (result.error or "")
+        and "cust_0001" in (result.error or "")
+    )
+    assert warehouse.fakes.webhook.batches == []
+
+
+def test_mapping_to_a_missing_column_names_sync_and_field(duckdb_warehouse: FixtureWarehouse) -> None:
+    result = duckdb_warehouse.sync("fixture_webhook", fields={"city": "town"})
+    assert result.status == "failed"
+    assert "sync 'fixture_webhook'" in (result.error or "") and "fields.city: column 'town'" in (
+        result.error or ""
+    )
