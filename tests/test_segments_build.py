@@ -3,9 +3,9 @@
 - nobody erased, without consent for the segment's channel, internal or test (the generator's truth), or on
   the global suppression list is ever a member;
 - the holdout of every member is the md5 bucket computed here in Python, on every engine;
-- membership history across runs with changed data: a suppression list swapped through the
-  cdp_global_suppression_relation var makes a member leave and two suppressed customers enter, then the
-  original list brings everyone back (a second period for the one who left); the holdout group survives;
+- membership history after a second run with changed data: a suppression list swapped through the
+  cdp_global_suppression_relation var makes a member leave and two suppressed customers enter, and nothing
+  else moves (holdout groups included); periods and daily sizes follow;
 - values of definitions round-trip as literals on every engine (injection attempts included);
 - on DuckDB: `activation segments preview` and `list` agree with the build, and a build as of June measures
   the conversions after entry in the holdout KPIs exactly as computed from the orders.
@@ -172,9 +172,12 @@ def rerun_segments(warehouse: Warehouse, dbt_vars: dict | None = None) -> None:
     warehouse.dbt(*args)
 
 
-def test_membership_history_after_runs_with_changed_data(
+def test_membership_history_after_a_run_with_changed_data(
     sample_warehouse: Warehouse, members_with_flags: list[dict]
 ) -> None:
+    """A second run with another suppression list: one member leaves every segment they were in, the two
+    customers the sample list suppresses enter theirs, and nobody else changes (holdout groups included).
+    The warehouse keeps that state: the preview test below sees a change since the last build."""
     before = {
         (member["segment"], member["customer_id"]): bool(member["is_holdout"])
         for member in members_with_flags
@@ -186,68 +189,50 @@ def test_membership_history_after_runs_with_changed_data(
             if member["segment"] == "high_value_loyal" and member["email"]
         ),
         key=lambda member: member["customer_id"],
-    )["customer_id"]
-    leaving_segments = {segment for segment, customer in before if customer == leaving}
-    leaving_email = next(member["email"] for member in members_with_flags if member["customer_id"] == leaving)
+    )
+    leaving_segments = {segment for segment, customer in before if customer == leaving["customer_id"]}
     # The sample list suppresses a high_value_loyal customer (complaint) and a churn_risk customer (phone):
-    # without them on the swapped list, both may enter. The test accounts stay internal.
+    # not on the swapped list, both enter. The test accounts stay internal.
     relation = create_test_list(
         sample_warehouse,
         [
             ("email_domain", "ateliernova.fr", "internal_account"),
-            ("email", f"  {leaving_email.upper()} ", "complaint"),
+            ("email", f"  {leaving['email'].upper()} ", "complaint"),
         ],
     )
     rerun_segments(sample_warehouse, {"cdp_global_suppression_relation": relation})
-    rerun_segments(sample_warehouse)
 
     history = sample_warehouse.query(
-        "select segment_name, customer_id, change_type, is_holdout, entered_at, exited_at, recorded_at "
+        "select segment_name, customer_id, change_type, recorded_at "
         f"from {schema(sample_warehouse, 'segments')}.segment_membership_history"
     )
-    runs = sorted({row[6] for row in history})
-    assert len(runs) == 3, f"expected the fixture's build and two re-runs, got {runs}"
-    by_run = {run: {(row[0], row[1], row[2]) for row in history if row[6] == run} for run in runs}
-    assert {(segment, customer) for segment, customer, change in by_run[runs[0]]} == set(before)
-    assert all(change == "entered" for _, _, change in by_run[runs[0]])
-    second_exits = {
-        (segment, customer) for segment, customer, change in by_run[runs[1]] if change == "exited"
-    }
-    second_entries = {
-        (segment, customer) for segment, customer, change in by_run[runs[1]] if change == "entered"
-    }
-    assert second_exits == {(segment, leaving) for segment in leaving_segments}
-    entered_customers = {customer for _, customer in second_entries}
-    assert ("high_value_loyal" in {segment for segment, _ in second_entries}) and (
-        "churn_risk" in {segment for segment, _ in second_entries}
-    ), second_entries
-    assert len(entered_customers) == 2 and leaving not in entered_customers
-    third_exits = {(segment, customer) for segment, customer, change in by_run[runs[2]] if change == "exited"}
-    third_entries = {
-        (segment, customer) for segment, customer, change in by_run[runs[2]] if change == "entered"
-    }
-    assert third_exits == second_entries and third_entries == second_exits
+    runs = sorted({row[3] for row in history})
+    assert len(runs) == 2, f"expected the fixture's build and one re-run, got {runs}"
+    first, second = ({(row[0], row[1], row[2]) for row in history if row[3] == run} for run in runs)
+    assert first == {(segment, customer, "entered") for segment, customer in before}
+    exits = {(segment, customer) for segment, customer, change in second if change == "exited"}
+    entries = {(segment, customer) for segment, customer, change in second if change == "entered"}
+    assert exits == {(segment, leaving["customer_id"]) for segment in leaving_segments}
+    assert {"high_value_loyal", "churn_risk"} <= {segment for segment, _ in entries}, entries
+    assert len({customer for _, customer in entries}) == 2
 
     after = current_members(sample_warehouse)
-    assert after == before, "the original list must restore the original members, holdout groups included"
+    assert set(after) == (set(before) - exits) | entries
+    assert {key: after[key] for key in before if key in after} == {
+        key: holdout for key, holdout in before.items() if key in after
+    }, "a member who stayed changed group"
 
     periods = sample_warehouse.query(
-        "select segment_name, customer_id, is_current, entered_at, exited_at "
-        f"from {schema(sample_warehouse, 'segments')}.segment_membership_periods "
-        f"where customer_id in ({', '.join(repr(customer) for customer in {leaving, *entered_customers})})"
+        "select segment_name, customer_id, is_current, exited_at "
+        f"from {schema(sample_warehouse, 'segments')}.segment_membership_periods"
     )
-    for segment in leaving_segments:
-        spells = sorted(
-            (row for row in periods if row[0] == segment and row[1] == leaving), key=lambda row: str(row[3])
-        )
-        assert [bool(row[2]) for row in spells] == [False, True], spells
-        assert spells[0][4] is not None and spells[1][4] is None
-    for segment, customer in second_entries:
-        spells = [row for row in periods if row[0] == segment and row[1] == customer]
-        assert len(spells) == 1 and not spells[0][2] and spells[0][4] is not None
+    assert len(periods) == len(before) + len(entries)
+    closed = {(row[0], row[1]) for row in periods if not row[2]}
+    assert closed == exits and all(row[3] is not None for row in periods if not row[2])
+    assert {(row[0], row[1]) for row in periods if row[2]} == set(after)
 
     sizes = sample_warehouse.query(
-        "select segment_name, size_date, member_count, holdout_count, entered_count, exited_count "
+        "select segment_name, size_date, member_count, holdout_count "
         f"from {schema(sample_warehouse, 'segments')}.segment_daily_sizes"
     )
     latest = max(row[1] for row in sizes)
@@ -273,20 +258,28 @@ def run_cli(warehouse: Warehouse, *args: str) -> str:
     return completed.stdout
 
 
-def test_preview_and_list_agree_with_the_build(sample_warehouse: Warehouse) -> None:
+def test_preview_and_list_agree_with_the_build(
+    sample_warehouse: Warehouse, members_with_flags: list[dict]
+) -> None:
+    """The preview computes churn_risk from its definition and the seed list: the first build's members.
+    `list` shows the last build, which after the history test's run may differ: the preview reports it."""
     if sample_warehouse.target != "duckdb":
         pytest.skip("the CLI is the same on every engine; its queries are run by dbt show (tested on DuckDB)")
+    defined = [member for member in members_with_flags if member["segment"] == "churn_risk"]
+    size, holdout = len(defined), sum(1 for member in defined if member["is_holdout"])
     built = current_members(sample_warehouse)
-    size = sum(1 for segment, _ in built if segment == "churn_risk")
-    holdout = sum(1 for (segment, _), is_holdout in built.items() if segment == "churn_risk" and is_holdout)
+    built_size = sum(1 for segment, _ in built if segment == "churn_risk")
+    built_holdout = sum(
+        1 for (segment, _), is_holdout in built.items() if segment == "churn_risk" and is_holdout
+    )
 
     listing = run_cli(sample_warehouse, "segments", "list")
     (line,) = [line for line in listing.splitlines() if line.startswith("churn_risk ")]
-    assert line.split()[1:4] == ["email", str(size), str(holdout)]
+    assert line.split()[1:4] == ["email", str(built_size), str(built_holdout)]
 
     preview = run_cli(sample_warehouse, "segments", "preview", "churn_risk", "--limit", "3")
     assert f"Size: {size} members ({size - holdout} sent, {holdout} holdout)" in preview
-    assert f"since the last build: {size} -> {size} (+0)" in preview
+    assert f"since the last build: {built_size} -> {size} ({size - built_size:+})" in preview
     assert re.search(
         r"suppressed: \d+ \(erased \d+, no email consent \d+, internal or test account \d+", preview
     )
