@@ -11,7 +11,8 @@ One run of a sync:
   4. fold the run's acknowledged batches into destination_records, write the run log row
 
 Per-record rejections are data (record_outcomes), never exceptions; a failed batch marks its records 'failed'
-and the next run's diff picks them up again; a fatal destination error (credentials, permissions) stops the run.
+and the next run's diff picks them up again; a fatal destination error (credentials, permissions) stops the
+run.
 """
 
 from __future__ import annotations
@@ -173,7 +174,8 @@ class SyncRunner:
             problems.append(f"key: column {sync.key_column!r} is not in {sync.model}")
         if sync.holdout_column and sync.holdout_column not in kinds:
             problems.append(
-                f"holdout_column: column {sync.holdout_column!r} is not in {sync.model} (set it to null if the "
+                f"holdout_column: column {sync.holdout_column!r} is not in {sync.model} (set it to null "
+                "if the "
                 "model has no holdout)"
             )
         elif sync.holdout_column and kinds[sync.holdout_column] != BOOLEAN:

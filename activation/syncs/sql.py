@@ -66,7 +66,8 @@ def state_ddl(tables: StateTables, quoted_schema: str, binary_type: str) -> list
     """Idempotent DDL of the state schema (portable between DuckDB and PostgreSQL but for the blob type).
 
     `batch_records.records` holds each journalled batch's records (key, change, payload hash, identifiers) as
-    one compressed Arrow IPC stream: one row per batch is far cheaper to commit than thousands. It is a table of
+    one compressed Arrow IPC stream: one row per batch is far cheaper to commit than thousands. It is a
+    table of
     its own so that acknowledging a batch updates a small row.
     """
     return [
@@ -301,7 +302,8 @@ compared_members as (
     left join held
         on members.record_key = held.record_key
     where
-        (members.exclusion_reason is null and (held.record_key is null or held.payload_hash <> members.payload_hash))
+        (members.exclusion_reason is null and (held.record_key is null or held.payload_hash <>
+        members.payload_hash))
         or (held.record_key is not null and members.exclusion_reason is not null)
 ),
 
@@ -329,7 +331,8 @@ planned as (
     select
         compared.*,
         case
-            when compared.change <> 'removed' and settled_rejections.record_key is not null then '{SKIP_REJECTED}'
+            when compared.change <> 'removed' and settled_rejections.record_key is not null then
+            '{SKIP_REJECTED}'
             when compared.change = 'added' then {added}
             when compared.change = 'changed' then {changed}
             else {removed}
@@ -482,7 +485,8 @@ def compaction_statements(
             f"""delete from {tables.outcomes} where sync_name = {sync} and exists (
                 select 1 from {journal}
                 where {journal}.record_key = {tables.outcomes}.record_key
-                    and ({tables.outcomes}.batch_id is null or {tables.outcomes}.batch_id <> {journal}.batch_id)
+                    and ({tables.outcomes}.batch_id is null or {tables.outcomes}.batch_id <>
+                    {journal}.batch_id)
             )"""
         )
     return [*statements, *cleanup, f"delete from {journal}"]
