@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from activation.syncs.config import SyncConfig
-from activation.syncs.warehouse import BOOLEAN, Dialect
+from activation.syncs.warehouse import Dialect
 
 # Why a member is not sent. 'left_segment' only applies to held records.
 HOLDOUT, ERASED, NO_CONSENT, LEFT_SEGMENT = "holdout", "erased", "no_consent", "left_segment"
@@ -490,7 +490,3 @@ def compaction_statements(
             )"""
         )
     return [*statements, *cleanup, f"delete from {journal}"]
-
-
-def is_boolean(kind: str) -> bool:
-    return kind == BOOLEAN

@@ -495,10 +495,3 @@ class StateStore:
             f"select 1 from {table} where sync_name = ? and {condition} limit 1", [sync_name]
         )
         return bool(rows)
-
-    def outcome_summary(self, sync_name: str) -> dict[str, int]:
-        rows = self.connection.fetchall(
-            f"select status, count(*) from {self.tables.outcomes} where sync_name = ? group by status",
-            [sync_name],
-        )
-        return {status: int(count) for status, count in rows}
