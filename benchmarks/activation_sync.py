@@ -1,4 +1,4 @@
-"""Activation sync benchmark: a 1M-member segment to a loopback webhook, first sync and an incremental re-sync.
+"""Activation sync benchmark: a 1M-member segment to a loopback webhook, first sync and incremental re-sync.
 
     python benchmarks/activation_sync.py [--members 1000000] [--workdir /tmp/activation-bench] [--dlt]
 
@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,35 +33,41 @@ SECRET = "whsec_YmVuY2htYXJrLXNpZ25pbmcta2V5LTMyLWJ5dGVzIQ=="
 def receiver(port_queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     """Counts records per action from the raw bodies (no parsing: it must not be the bottleneck)."""
     counts = {"add": 0, "update": 0, "remove": 0, "requests": 0, "bytes": 0}
+    lock = threading.Lock()  # the server handles requests on several threads
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            counts["requests"] += 1
-            counts["bytes"] += len(body)
-            for action in ("add", "update", "remove"):
-                counts[action] += body.count(f'"action":"{action}"'.encode())
+            found = {
+                action: body.count(f'"action":"{action}"'.encode()) for action in ("add", "update", "remove")
+            }
+            with lock:
+                counts["requests"] += 1
+                counts["bytes"] += len(body)
+                for action, count in found.items():
+                    counts[action] += count
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        def do_GET(self) -> None:
             body = json.dumps(counts).encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 
-        def do_DELETE(self) -> None:  # noqa: N802 - stdlib name: resets the counters
-            for key in counts:
-                counts[key] = 0
+        def do_DELETE(self) -> None:
+            with lock:
+                for key in counts:
+                    counts[key] = 0
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: object) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -91,8 +98,10 @@ def write_project(workdir: Path) -> Path:
         "sources:\n  - name: bench\n    schema: main\n    tables: [{name: people}]\n"
     )
     (project / "models" / "seg_benchmark.sql").write_text(
-        "select customer_id, is_holdout, email, phone_e164, first_name, last_name, street_address, postal_code,\n"
-        "    city, country_code, preferred_language, birth_date, total_revenue, order_count, lifecycle_stage,\n"
+        "select customer_id, is_holdout, email, phone_e164, first_name, last_name, street_address, "
+        "postal_code,\n"
+        "    city, country_code, preferred_language, birth_date, total_revenue, order_count, "
+        "lifecycle_stage,\n"
         "    last_order_at\nfrom {{ source('bench', 'people') }}\nwhere is_member\n"
     )
     (project / "models" / "dim_customers.sql").write_text(
@@ -199,11 +208,15 @@ def sync_process(env: dict[str, str], project: Path, manifest: Path) -> dict[str
         from activation.syncs.config import load_catalog
         from activation.syncs.runner import run_syncs
         catalog = load_catalog(Path({str(project)!r}), "duckdb", Path({str(manifest)!r}))
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        cpu_before = before.ru_utime + before.ru_stime
         started = time.monotonic()
         (result,) = run_syncs(Path({str(project)!r}), [catalog.syncs["benchmark_webhook"]], "duckdb")
         seconds = time.monotonic() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print("RESULT=" + json.dumps({{"seconds": seconds, "peak_rss_mib": peak, "status": result.status,
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime - cpu_before
+        print("RESULT=" + json.dumps({{"seconds": seconds, "peak_rss_mib": peak, "cpu_seconds": cpu,
+              "status": result.status,
               "added": result.counts.rows_added, "changed": result.counts.rows_changed,
               "removed": result.counts.rows_removed, "unchanged": result.counts.rows_unchanged,
               "batches": result.counts.batches_sent, "error": result.error}}))
@@ -227,7 +240,9 @@ def receiver_counts(url: str, reset: bool = False) -> dict[str, int]:
     return counts
 
 
-def dlt_sync(env: dict[str, str], database: Path, url: str, python: str, pipelines_dir: Path) -> dict[str, float]:
+def dlt_sync(
+    env: dict[str, str], database: Path, url: str, python: str, pipelines_dir: Path
+) -> dict[str, float]:
     """The same table through a dlt custom destination (Arrow path) POSTing batches to the receiver."""
     script = textwrap.dedent(
         f"""
@@ -252,12 +267,15 @@ def dlt_sync(env: dict[str, str], database: Path, url: str, python: str, pipelin
                                         "from main.people where is_member").to_arrow_reader(10000)
                 yield from reader
 
-        pipeline = dlt.pipeline("activation_benchmark_dlt", destination=webhook, pipelines_dir={str(pipelines_dir)!r})
+        pipeline = dlt.pipeline(
+            "activation_benchmark_dlt", destination=webhook, pipelines_dir={str(pipelines_dir)!r}
+        )
         started = time.monotonic()
         pipeline.run(members())
         seconds = time.monotonic() - started
-        print("RESULT=" + json.dumps({{"seconds": seconds,
-              "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        print("RESULT=" + json.dumps({{"seconds": seconds, "peak_rss_mib": usage.ru_maxrss / 1024,
+              "cpu_seconds": usage.ru_utime + usage.ru_stime}}))
         """
     )
     completed = subprocess.run([python, "-c", script], env=env, capture_output=True, text=True, check=False)
@@ -268,7 +286,9 @@ def dlt_sync(env: dict[str, str], database: Path, url: str, python: str, pipelin
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/activation-bench"))
     parser.add_argument("--dlt", action="store_true", help="also run the dlt comparison")
@@ -300,7 +320,9 @@ def main() -> int:
         print(f"generated {args.members:,} members in {time.monotonic() - started:.1f} s", flush=True)
         dbt = str(Path(sys.executable).parent / "dbt")
         for command in (["run", "--quiet"],):
-            subprocess.run([dbt, *command, "--target", "duckdb", "--project-dir", str(project)], env=env, check=True)
+            subprocess.run(
+                [dbt, *command, "--target", "duckdb", "--project-dir", str(project)], env=env, check=True
+            )
         manifest = args.workdir / "target" / "manifest.json"
 
         first = sync_process(env, project, manifest)
@@ -308,6 +330,9 @@ def main() -> int:
         change_people(database, args.members)
         second = sync_process(env, project, manifest)
         second_counts = receiver_counts(url, reset=True)
+        for label, result in (("first sync", first), ("re-sync", second)):
+            if result["status"] != "succeeded":
+                print(f"{label}: {result['status']}: {result['error']}")
         rows = [
             ("activation: first sync", first, first_counts),
             ("activation: re-sync (1% changed, 0.5% in, 0.5% out)", second, second_counts),
@@ -319,18 +344,26 @@ def main() -> int:
                 rows.append((label, result, receiver_counts(url, reset=True)))
                 change_people(database, args.members)
         print()
-        print(f"{'run':<52} {'seconds':>8} {'records/s':>11} {'peak RSS MiB':>13} {'received':>10} {'add/upd/rem':>22}")
+        print(
+            f"{'run':<52} {'seconds':>8} {'CPU s':>7} {'records/s':>11} {'peak RSS MiB':>13} "
+            f"{'received':>10} "
+            f"{'add/upd/rem':>22}"
+        )
         for label, result, counts in rows:
             received = counts["add"] + counts["update"] + counts["remove"]
             rate = received / result["seconds"] if result["seconds"] else 0
             split = f"{counts['add']}/{counts['update']}/{counts['remove']}"
             print(
-                f"{label:<52} {result['seconds']:>8.2f} {rate:>11,.0f} {result['peak_rss_mib']:>13.0f} "
+                f"{label:<52} {result['seconds']:>8.2f} {result.get('cpu_seconds', 0):>7.1f} {rate:>11,.0f} "
+                f"{result['peak_rss_mib']:>13.0f} "
                 f"{received:>10,} {split:>22}"
             )
         expected = args.members // 100 + args.members // 200 + args.members // 200
         resent = second_counts["add"] + second_counts["update"] + second_counts["remove"]
-        print(f"\nre-sync sent {resent:,} records; expected exactly {expected:,}: {'OK' if resent == expected else 'WRONG'}")
+        print(
+            f"\nre-sync sent {resent:,} records; expected exactly {expected:,}: "
+            f"{'OK' if resent == expected else 'WRONG'}"
+        )
         return 0 if resent == expected and first["status"] == "succeeded" else 1
     finally:
         process.terminate()

@@ -1,8 +1,11 @@
 """What a destination is: a small class on top of the shared engine.
 
-A destination declares its type name, a typed settings model, its batch limits, the consent channel it needs and
-the identifiers it accepts, then implements `send(batch)`: turn one batch of records into requests and read the
-responses into per-record outcomes. Batching, concurrency, rate limiting, retries with backoff, idempotency keys,
+A destination declares its type name, a typed settings model, its batch limits, the consent channel it
+needs and
+the identifiers it accepts, then implements `send(batch)`: turn one batch of records into requests and read
+the
+responses into per-record outcomes. Batching, concurrency, rate limiting, retries with backoff, idempotency
+keys,
 state and logging live in the engine (activation.syncs.engine) and the transport (activation.syncs.delivery).
 
 `send` may be called more than once for the same batch (retries, and the resend of a batch whose
@@ -149,7 +152,8 @@ class DestinationContext:
         value = self.environ(variable)
         if not value:
             raise ConfigurationError(
-                f"sync '{self.sync_name}': destination.{field_name}: environment variable {variable} is not set"
+                f"sync '{self.sync_name}': destination.{field_name}: environment variable {variable} is "
+                "not set"
             )
         self.redact.add(value)
         return value

@@ -94,7 +94,8 @@ class FilesDestination(Destination):
     default_batch_size = 50_000
     default_max_concurrency = 2
     delivery_semantics = (
-        "One file per batch, written atomically (temporary name, then rename); a resent batch rewrites the same "
+        "One file per batch, written atomically (temporary name, then rename); a resent batch rewrites "
+        "the same "
         "file. Removals are remove-* files (mirror mode)."
     )
 

@@ -224,7 +224,8 @@ class MetaCustomAudienceDestination(Destination):
         self._token = self.context.secret(self.settings, "access_token_env") or ""
         self._app_secret = self.context.secret(self.settings, "app_secret_env")
         self._columns = [column for column in SCHEMA if column[1] in self.context.identifiers]
-        self._url = f"{str(self.settings.base_url).rstrip('/')}/{self.settings.api_version}/{self.settings.audience_id}/users"
+        base = str(self.settings.base_url).rstrip("/")
+        self._url = f"{base}/{self.settings.api_version}/{self.settings.audience_id}/users"
 
     @property
     def schema(self) -> list[str]:

@@ -3,7 +3,8 @@
 Headers (Standard Webhooks 1.0): `webhook-id` (the batch's idempotency key, the same on every attempt and on
 the resend after a crash), `webhook-timestamp` (unix seconds of this attempt), `webhook-signature`
 (`v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`), and `Idempotency-Key` = `webhook-id`. The secret
-is `whsec_` + base64 key (as the Standard Webhooks libraries generate it); any other string is used as raw bytes.
+is `whsec_` + base64 key (as the Standard Webhooks libraries generate it); any other string is used as raw
+bytes.
 
 Body, one operation per batch:
 
@@ -14,7 +15,8 @@ Body, one operation per batch:
 `fields` holds the mapped identifiers and fields (for a removal: the identifiers the receiver was given).
 
 Responses: 2xx accepted; a 2xx JSON body may reject records: `{"rejected": [{"key", "code", "message",
-"retryable"}]}`; 429 and 5xx are retried (Retry-After honoured); 401/403 stop the sync; other 4xx fail the batch.
+"retryable"}]}`; 429 and 5xx are retried (Retry-After honoured); 401/403 stop the sync; other 4xx fail the
+batch.
 
 Delivery semantics: at-least-once per batch, exactly-once with a receiver that deduplicates on `webhook-id`
 (what Standard Webhooks asks of receivers). A batch is atomic from our side: accepted or not, except for the
@@ -91,7 +93,8 @@ class WebhookDestination(Destination):
     default_batch_size = 1_000
     default_max_concurrency = 4
     delivery_semantics = (
-        "At-least-once per batch; exactly-once for receivers deduplicating on webhook-id, which stays the same "
+        "At-least-once per batch; exactly-once for receivers deduplicating on webhook-id, which stays the "
+        "same "
         "across retries and the resend after a crash. Removals are 'remove' records (mirror mode)."
     )
 

@@ -95,7 +95,8 @@ def command_plan(args: argparse.Namespace) -> int:
     (sync,) = catalog.select(args.names, False)
     plan = plan_sync(project_dir, sync, args.target, args.state_target, args.sample)
     print(
-        f"Plan for sync {sync.name} ({sync.model} -> {sync.destination_type}, mode {sync.mode}); nothing sent."
+        f"Plan for sync {sync.name} ({sync.model} -> {sync.destination_type}, mode {sync.mode}); nothing "
+        "sent."
     )
     print(f"  the destination holds {plan.held:,} records of this sync")
     if plan.interrupted_batches:

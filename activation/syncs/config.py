@@ -412,7 +412,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 
 def load_catalog(project_dir: Path, target: str, manifest_path: Path | None = None) -> SyncCatalog:
-    """The project's syncs: from `manifest_path` when given (e.g. the one `dbt build` just wrote), else parse."""
+    """The project's syncs: from `manifest_path` when given (`dbt build` just wrote one), else `dbt parse`."""
     manifest = read_manifest(manifest_path) if manifest_path else parse_manifest(project_dir, target)
     return syncs_from_manifest(manifest, ProjectSettings.from_project(project_dir))
 

@@ -1,8 +1,10 @@
 """Getting requests through: token-bucket rate limiting, jittered exponential backoff, the HTTP transport.
 
 The transport turns every HTTP outcome into either a response or one of the destination exceptions of
-`activation.errors` through a single router (status -> action), which a destination refines with its platform's
-own signals (Meta's throttling error codes in a 400, HubSpot's `policyName`...). Secrets are removed from every
+`activation.errors` through a single router (status -> action), which a destination refines with its
+platform's
+own signals (Meta's throttling error codes in a 400, HubSpot's `policyName`...). Secrets are removed from
+every
 message, URL and body excerpt before an exception is built, so they can never reach a log or the state tables.
 """
 
@@ -99,7 +101,8 @@ class TokenBucket:
 class RetryPolicy:
     """Jittered exponential backoff ('full jitter'), never shorter than the platform's own retry hint.
 
-    A hint longer than `max_retry_after_seconds` fails the batch instead of sleeping for hours: its records are
+    A hint longer than `max_retry_after_seconds` fails the batch instead of sleeping for hours: its records
+    are
     retried by the next run.
     """
 

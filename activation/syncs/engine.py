@@ -11,7 +11,8 @@ One run of a sync:
   4. fold the run's acknowledged batches into destination_records, write the run log row
 
 Per-record rejections are data (record_outcomes), never exceptions; a failed batch marks its records 'failed'
-and the next run's diff picks them up again; a fatal destination error (credentials, permissions) stops the run.
+and the next run's diff picks them up again; a fatal destination error (credentials, permissions) stops the
+run.
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 10_000
 # Batches are journalled a group at a time: one commit per this many records (or per batch, if larger).
 JOURNAL_GROUP_ROWS = 50_000
-RECORD_COLUMNS = ("record_key", "change", "payload_hash", "payload", "identity", "previous_identity")
 
 
 @dataclass
@@ -152,7 +152,6 @@ class SyncRunner:
         self.redact = Redactor()
         self.rng = rng or random.Random()
         self._destination_factory = destination_factory
-        self._stop = threading.Event()
 
     # ---------------------------------------------------------------------------------- preparation
 
@@ -173,8 +172,8 @@ class SyncRunner:
             problems.append(f"key: column {sync.key_column!r} is not in {sync.model}")
         if sync.holdout_column and sync.holdout_column not in kinds:
             problems.append(
-                f"holdout_column: column {sync.holdout_column!r} is not in {sync.model} (set it to null if the "
-                "model has no holdout)"
+                f"holdout_column: column {sync.holdout_column!r} is not in {sync.model} "
+                "(set it to null if the model has no holdout)"
             )
         elif sync.holdout_column and kinds[sync.holdout_column] != BOOLEAN:
             problems.append(f"holdout_column: {sync.holdout_column!r} is not a boolean column")
@@ -270,7 +269,8 @@ class SyncRunner:
     # ---------------------------------------------------------------------------------------- plan
 
     def plan(self, sample_size: int = 5) -> PlanResult:
-        """Counts of what a run would do, and sample rows; nothing is sent and no state is written."""
+        """Counts of what a run would do, and sample rows of each operation it would send. Nothing is sent and
+        no state changes (the state tables are created when missing)."""
         self.store.ensure()
         mapped = self._check_columns()
         members_sql, consent_sql, staged = self._member_sources(mapped)
@@ -295,24 +295,22 @@ class SyncRunner:
             self.sync, self.store.tables, state.dialect, mapped, members_sql, consent_sql, staged=staged
         )
         samples = []
-        rows = state.fetchall(
-            f"select record_key, change, operation, reason, payload, identity from ({full}) as diff "
-            f"order by operation, record_key limit {int(sample_size) * 4}"
-        )
-        seen: dict[str, int] = {}
-        for record_key, change, operation, reason, payload, identity in rows:
-            if seen.get(operation, 0) >= sample_size:
-                continue
-            seen[operation] = seen.get(operation, 0) + 1
-            samples.append(
-                {
-                    "record_key": record_key,
-                    "change": change,
-                    "operation": operation,
-                    "reason": reason,
-                    "payload": payload if payload is not None else identity,
-                }
+        sent = sorted({key.split(":")[1] for key in counts} & set(sql.SENT_OPERATIONS))
+        for operation in sent:
+            rows = state.fetchall(
+                f"select record_key, change, reason, payload, identity from ({full}) as diff "
+                f"where operation = '{operation}' order by record_key limit {int(sample_size)}"
             )
+            for record_key, change, reason, payload, identity in rows:
+                samples.append(
+                    {
+                        "record_key": record_key,
+                        "change": change,
+                        "operation": operation,
+                        "reason": reason,
+                        "payload": payload if payload is not None else identity,
+                    }
+                )
         return PlanResult(
             sync_name=self.sync.name,
             counts=counts,

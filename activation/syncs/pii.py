@@ -1,7 +1,8 @@
 """Identifier normalisation and SHA-256 hashing, exactly as each platform documents it.
 
 Ad platforms match people on hashes, so a value normalised differently from the platform's own rule hashes to
-something that never matches (and the upload still "succeeds"). Each function below follows one documented rule
+something that never matches (and the upload still "succeeds"). Each function below follows one documented
+rule
 (see /shared/specs/destinations.md for the sources) and returns None for a value that cannot be used, so the
 caller leaves the identifier out instead of sending a hash of garbage.
 
@@ -44,7 +45,7 @@ def _text(value: object) -> str | None:
 
 
 def _letters(value: str) -> str:
-    """Letters only, lower-cased: drops spaces, punctuation and digits, keeps accented and non-Latin letters."""
+    """Letters only, lower-cased: no spaces, punctuation or digits; accented and non-Latin letters kept."""
     return "".join(character for character in value.lower() if character.isalpha())
 
 
@@ -162,7 +163,7 @@ def meta_mobile_advertiser_id(value: object) -> str | None:
 
 
 def google_phone(value: object) -> str | None:
-    """E.164 with '+': '+33 6 12 34 56 78' -> '+33612345678'; a number without its country code is unusable."""
+    """E.164 with '+': '+33 6 12 34 56 78' -> '+33612345678'; without its country code it is unusable."""
     text = _text(value)
     if text is None:
         return None

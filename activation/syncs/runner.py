@@ -31,7 +31,8 @@ def open_warehouses(project_dir: Path, target: str, state_target: str | None = N
     if state_target is None or state_target == target:
         if source_profile.adapter_type not in STATE_ENGINES:
             raise ConfigurationError(
-                f"Target {target!r} ({source_profile.adapter_type}) is read-only for activation: keep the sync "
+                f"Target {target!r} ({source_profile.adapter_type}) is read-only for activation: keep the "
+                "sync "
                 f"state on a {' or '.join(STATE_ENGINES)} target with --state-target."
             )
         state_profile = source_profile
@@ -71,7 +72,8 @@ def run_syncs(
             try:
                 result = SyncRunner(sync, warehouses, progress=progress).run()
             except ConfigurationError as error:
-                # A sync that cannot start (mapping, columns, duplicate keys) fails alone; the others still run.
+                # A sync that cannot start (mapping, columns, duplicate keys) fails alone; the others still
+                # run.
                 result = SyncResult(sync.name, "", "failed", RunCounts(), 0.0, error=str(error))
             results.append(result)
             if out is not None:
@@ -99,7 +101,8 @@ def summary(result: SyncResult) -> str:
     lines = [
         f"  added {counts.rows_added:,}  changed {counts.rows_changed:,}  removed {counts.rows_removed:,}  "
         f"unchanged {counts.rows_unchanged:,}",
-        f"  rejected {counts.rows_rejected:,}  failed {counts.rows_failed:,}  suppressed {counts.rows_suppressed:,}"
+        f"  rejected {counts.rows_rejected:,}  failed {counts.rows_failed:,}  suppressed "
+        f"{counts.rows_suppressed:,}"
         f"  skipped {counts.rows_skipped:,}"
         + (f"  resent {counts.rows_resent:,}" if counts.rows_resent else ""),
         f"  {counts.batches_sent:,} batches, {counts.requests_sent:,} requests, {counts.retries:,} retries, "

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from activation.syncs.config import SyncConfig
-from activation.syncs.warehouse import BOOLEAN, Dialect
+from activation.syncs.warehouse import Dialect
 
 # Why a member is not sent. 'left_segment' only applies to held records.
 HOLDOUT, ERASED, NO_CONSENT, LEFT_SEGMENT = "holdout", "erased", "no_consent", "left_segment"
@@ -66,7 +66,8 @@ def state_ddl(tables: StateTables, quoted_schema: str, binary_type: str) -> list
     """Idempotent DDL of the state schema (portable between DuckDB and PostgreSQL but for the blob type).
 
     `batch_records.records` holds each journalled batch's records (key, change, payload hash, identifiers) as
-    one compressed Arrow IPC stream: one row per batch is far cheaper to commit than thousands. It is a table of
+    one compressed Arrow IPC stream: one row per batch is far cheaper to commit than thousands. It is a
+    table of
     its own so that acknowledging a batch updates a small row.
     """
     return [
@@ -240,33 +241,31 @@ def diff_query(
     include_payload: bool = True,
 ) -> str:
     """Rows that need something, with change (added/changed/removed), operation, reason and, for rows to
-    send, payload and identity JSON; `previous_identity` is what the destination held before an update."""
+    send, payload and identity JSON; `previous_identity` is what the destination held before an update.
+
+    Members (wide: every mapped column) are only ever the probe side of a join: hash tables are built on the
+    state and on member keys, so memory does not grow with what a segment carries. JSON is built for the
+    members that may be sent only (a handful of settled rejections among them cost nothing).
+    """
     sync_literal = dialect.literal(sync.name)
-    carried = (
-        "members.payload, members.identity"
-        if staged
-        else ", ".join(f"members.{mapped.alias(index)}" for index in range(len(mapped.columns)))
-    )
+    string = dialect.string_type
     consent_cte = f",\n\nconsent as (\n{consent_sql}\n)" if consent_sql is not None else ""
     if consent_sql is not None:
-        reason_for_absent = (
+        reason_for_departed = (
             f"case when consent.is_erased then '{ERASED}' when not consent.has_consent then '{NO_CONSENT}' "
             f"else '{LEFT_SEGMENT}' end"
         )
-        consent_join = "\n    left join consent\n        on joined.member_key is null and joined.held_key = consent.customer_key"
+        consent_join = "\n    left join consent\n        on held.record_key = consent.customer_key"
     else:
-        reason_for_absent, consent_join = f"'{LEFT_SEGMENT}'", ""
+        reason_for_departed, consent_join = f"'{LEFT_SEGMENT}'", ""
     added, changed, removed = _operation_cases(sync.mode)
     if include_payload:
-        payload = "compared.payload" if staged else payload_json(dialect, mapped, "compared")
-        identity = "compared.identity" if staged else identity_json(dialect, mapped, "compared")
-        sent = "operation in ('add', 'update')"
-        projection = (
-            f"case when {sent} then {payload} end as payload,\n"
-            f"    case when {sent} then {identity} when operation = 'remove' then held_identity end as identity,"
-        )
+        payload = "members.payload" if staged else payload_json(dialect, mapped, "members")
+        identity = "members.identity" if staged else identity_json(dialect, mapped, "members")
+        member_payload = f"case when members.exclusion_reason is null then {payload} end"
+        member_identity = f"case when members.exclusion_reason is null then {identity} end"
     else:
-        projection = "cast(null as varchar) as payload,\n    held_identity as identity,"
+        member_payload = member_identity = f"cast(null as {string})"
     return f"""with
 
 members as (
@@ -285,44 +284,55 @@ settled_rejections as (
     where sync_name = {sync_literal} and status = 'rejected' and not is_retryable
 ){consent_cte},
 
-joined as (
+-- members new, changed, or held but no longer eligible
+compared_members as (
     select
-        members.record_key as member_key,
-        held.record_key as held_key,
+        members.record_key,
+        case
+            when held.record_key is null then 'added'
+            when members.exclusion_reason is not null then 'removed'
+            else 'changed'
+        end as change,
+        members.exclusion_reason as reason,
         members.payload_hash,
-        members.exclusion_reason,
-        held.payload_hash as held_hash,
         held.identity as held_identity,
-        {carried}
+        {member_payload} as payload,
+        {member_identity} as identity
     from members
-    full outer join held
+    left join held
         on members.record_key = held.record_key
     where
-        (members.exclusion_reason is null and (held.record_key is null or held.payload_hash <> members.payload_hash))
-        or (held.record_key is not null and (members.record_key is null or members.exclusion_reason is not null))
+        (members.exclusion_reason is null and (held.record_key is null or held.payload_hash <>
+        members.payload_hash))
+        or (held.record_key is not null and members.exclusion_reason is not null)
+),
+
+-- held records of people who are not members at all any more
+departed as (
+    select
+        held.record_key,
+        cast('removed' as {string}) as change,
+        {reason_for_departed} as reason,
+        cast(null as {string}) as payload_hash,
+        held.identity as held_identity,
+        cast(null as {string}) as payload,
+        cast(null as {string}) as identity
+    from held{consent_join}
+    where not exists (select 1 from members where members.record_key = held.record_key)
 ),
 
 compared as (
-    select
-        coalesce(joined.member_key, joined.held_key) as record_key,
-        case
-            when joined.held_key is null then 'added'
-            when joined.member_key is null or joined.exclusion_reason is not null then 'removed'
-            else 'changed'
-        end as change,
-        case
-            when joined.member_key is null then {reason_for_absent}
-            else joined.exclusion_reason
-        end as reason,
-        joined.*
-    from joined{consent_join}
+    select * from compared_members
+    union all
+    select * from departed
 ),
 
 planned as (
     select
         compared.*,
         case
-            when compared.change <> 'removed' and settled_rejections.record_key is not null then '{SKIP_REJECTED}'
+            when compared.change <> 'removed' and settled_rejections.record_key is not null then
+            '{SKIP_REJECTED}'
             when compared.change = 'added' then {added}
             when compared.change = 'changed' then {changed}
             else {removed}
@@ -339,9 +349,11 @@ select
     operation,
     reason,
     payload_hash,
-    {projection}
+    case when operation in ('add', 'update') then payload end as payload,
+    case when operation in ('add', 'update') then identity when operation = 'remove' then held_identity end
+        as identity,
     case when change = 'changed' then held_identity end as previous_identity
-from planned as compared"""
+from planned"""
 
 
 def recovery_query(
@@ -473,11 +485,8 @@ def compaction_statements(
             f"""delete from {tables.outcomes} where sync_name = {sync} and exists (
                 select 1 from {journal}
                 where {journal}.record_key = {tables.outcomes}.record_key
-                    and ({tables.outcomes}.batch_id is null or {tables.outcomes}.batch_id <> {journal}.batch_id)
+                    and ({tables.outcomes}.batch_id is null or {tables.outcomes}.batch_id <>
+                    {journal}.batch_id)
             )"""
         )
     return [*statements, *cleanup, f"delete from {journal}"]
-
-
-def is_boolean(kind: str) -> bool:
-    return kind == BOOLEAN

@@ -145,7 +145,8 @@ class StateStore:
                 [utc_now(), sync_name],
             )
             self.connection.execute(
-                f"insert into {self.tables.runs} (run_id, sync_name, model, destination_type, mode, source_target, "
+                f"insert into {self.tables.runs} (run_id, sync_name, model, destination_type, mode, "
+                "source_target, "
                 "started_at, status) values (?, ?, ?, ?, ?, ?, ?, 'running')",
                 [
                     run_id,
@@ -162,7 +163,8 @@ class StateStore:
         assignments = ", ".join(f"{name} = ?" for name in RUN_COUNTERS)
         with self.connection.transaction():
             self.connection.execute(
-                f"update {self.tables.runs} set status = ?, finished_at = ?, error_message = ?, {assignments} "
+                f"update {self.tables.runs} set status = ?, finished_at = ?, error_message = ?, "
+                f"{assignments} "
                 "where run_id = ?",
                 [status, utc_now(), error_message, *counts.as_dict().values(), run_id],
             )
@@ -233,7 +235,8 @@ class StateStore:
                     ],
                 )
                 self.connection.execute(
-                    f"insert into {self.tables.batch_records} (sync_name, batch_id, records) values (?, ?, ?)",
+                    f"insert into {self.tables.batch_records} (sync_name, batch_id, records) values (?, "
+                    "?, ?)",
                     [sync_name, batch.batch_id, encode_records(journal)],
                 )
             if acknowledgements:
@@ -325,7 +328,8 @@ class StateStore:
         self.connection.execute(
             f"""delete from {tables.outcomes}
             where sync_name = ? and (batch_id is null or batch_id <> ?)
-            and record_key in (select record_key from {tables.outcomes} where sync_name = ? and batch_id = ?)""",
+            and record_key in (select record_key from {tables.outcomes} where sync_name = ? and batch_id =
+            ?)""",
             [sync_name, batch_id, sync_name, batch_id],
         )
 
@@ -359,7 +363,8 @@ class StateStore:
         with self.connection.transaction():
             # Replace this run's view of the same records rather than piling a row per run.
             self.connection.execute(
-                f"delete from {self.tables.outcomes} where sync_name = ? and status = 'suppressed' and run_id = ?",
+                f"delete from {self.tables.outcomes} where sync_name = ? and status = 'suppressed' and "
+                "run_id = ?",
                 [sync_name, run_id],
             )
             self.connection.insert_arrow(self.tables.outcomes, data)
@@ -374,7 +379,8 @@ class StateStore:
     def interrupted_batches(self, sync_name: str) -> list[JournalledBatch]:
         rows = self.connection.fetchall(
             f"select batch_id, run_id, operation, sequence, is_last, idempotency_key, created_at, status "
-            f"from {self.tables.batches} where sync_name = ? and status = 'sending' order by created_at, sequence",
+            f"from {self.tables.batches} where sync_name = ? and status = 'sending' order by created_at, "
+            "sequence",
             [sync_name],
         )
         return [
@@ -489,10 +495,3 @@ class StateStore:
             f"select 1 from {table} where sync_name = ? and {condition} limit 1", [sync_name]
         )
         return bool(rows)
-
-    def outcome_summary(self, sync_name: str) -> dict[str, int]:
-        rows = self.connection.fetchall(
-            f"select status, count(*) from {self.tables.outcomes} where sync_name = ? group by status",
-            [sync_name],
-        )
-        return {status: int(count) for status, count in rows}

@@ -1,7 +1,8 @@
 """Warehouse access through the dbt profile: the same `profiles.yml` target as `dbt build`.
 
 dbt renders the profile (env_var() and all) and this module opens the engine's own client with those
-credentials: DuckDB and PostgreSQL for reading segments and keeping sync state, Spark for reading segments only
+credentials: DuckDB and PostgreSQL for reading segments and keeping sync state, Spark for reading segments
+only
 (it has no transactional tables here, so the state goes to a DuckDB or PostgreSQL target: `--state-target`).
 
 Results are streamed in Arrow record batches of bounded size (DuckDB's Arrow reader, a PostgreSQL server-side
@@ -34,7 +35,7 @@ STATE_ENGINES = ("duckdb", "postgres")
 
 @dataclass(frozen=True)
 class Profile:
-    """A rendered dbt profile target: adapter type and credentials (never logged: they may hold a password)."""
+    """A rendered dbt profile target: adapter type and credentials (never logged: they may hold secrets)."""
 
     target: str
     adapter_type: str
@@ -390,7 +391,7 @@ class DuckDBConnection(StateConnection):
             # Streaming diffs have no order to keep; letting DuckDB drop it bounds memory.
             connection.execute("set preserve_insertion_order = false")
             # A sync's memory stays flat as audiences grow: DuckDB spills to disk beyond this.
-            limit = os.environ.get("CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT", "300MB")
+            limit = os.environ.get("CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT", "200MB")
             connection.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
         self.connection = connection
         self._in_transaction = False

@@ -1,6 +1,7 @@
 """Fixtures of the activation tests: the fixture dbt project built once per engine, fake destinations.
 
-The fixture project (tests/activation/project) is seeded and built once per session and engine, and parsed with
+The fixture project (tests/activation/project) is seeded and built once per session and engine, and parsed
+with
 the fake servers' URLs (exposures render env_var() at parse time). Every test then gets the warehouse in its
 pristine state: DuckDB from a copy of the built file, PostgreSQL by restoring the seeded table from a copy and
 dropping the state schema.

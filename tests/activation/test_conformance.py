@@ -23,7 +23,8 @@ from activation.syncs.runner import open_warehouses
 from tests.activation.conftest import FixtureWarehouse
 
 MEMBER_COLUMNS = (
-    "customer_id, email, phone_e164, first_name, last_name, birth_date, gender, city, postal_code, country_code, "
+    "customer_id, email, phone_e164, first_name, last_name, birth_date, gender, city, postal_code, "
+    "country_code, "
     "lifetime_value"
 )
 
@@ -300,11 +301,11 @@ def test_crash_after_delivery_is_resumed_without_loss_or_repeat(
     class Crash(BaseException):
         pass
 
-    def crashing(context):  # noqa: ANN001, ANN202 - destination factory signature
+    def crashing(context):
         destination = sync.destination_class(sync.destination_settings, context)
         original, sent = destination.send, []
 
-        def send(batch):  # noqa: ANN001, ANN202
+        def send(batch):
             outcome = original(batch)
             sent.append(batch.batch_id)
             if len(sent) == 2:

@@ -30,7 +30,8 @@ def enlarge(warehouse: FixtureWarehouse, copies: int) -> None:
         f"""insert into {people}
         select people.* replace (
             people.customer_id || '-' || copies.copy_number as customer_id,
-            case when people.email = '' then people.email else 'c' || copies.copy_number || '.' || trim(people.email) end
+            case when people.email = '' then people.email else 'c' || copies.copy_number || '.' ||
+            trim(people.email) end
                 as email
         )
         from {people} as people
@@ -94,7 +95,8 @@ def test_killed_at_random_points_then_exactly_the_right_set(duckdb_warehouse: Fi
     finished_early = sum(kill_somewhere(warehouse, rng) for _ in range(KILLS_FIRST_SYNC))
     finish(warehouse)
     assert_consistent(warehouse)
-    # Exactly once: every record applied once, whatever was resent (the receiver dropped repeated webhook-ids).
+    # Exactly once: every record applied once, whatever was resent (the receiver dropped repeated
+    # webhook-ids).
     assert set(receiver.applied.values()) == {1}
     assert finished_early < KILLS_FIRST_SYNC / 2, "most kills must land inside a sync"
 

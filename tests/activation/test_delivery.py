@@ -68,7 +68,7 @@ def test_backoff_is_jittered_exponential_and_honours_hints() -> None:
     rng = random.Random(7)
     delays = [[policy.delay(attempt, None, rng) for _ in range(200)] for attempt in (1, 2, 3, 6)]
     for attempt_delays, ceiling in zip(delays, (0.5, 1.0, 2.0, 8.0), strict=True):
-        assert 0 <= min(attempt_delays) and max(attempt_delays) <= ceiling
+        assert min(attempt_delays) >= 0 and max(attempt_delays) <= ceiling
         assert max(attempt_delays) > ceiling * 0.8  # jitter spreads over the whole window
         assert len(set(attempt_delays)) > 150
     hinted = [policy.delay(1, 3.0, rng) for _ in range(100)]

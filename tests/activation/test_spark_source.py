@@ -35,10 +35,12 @@ SPARK_SCRIPT = textwrap.dedent(
     people.createOrReplaceTempView("raw_people")
     spark.sql('''
         create table cdp.fixture_people as
-        select customer_id, email, phone_e164, first_name, last_name, cast(birth_date as date) as birth_date, gender,
+        select customer_id, email, phone_e164, first_name, last_name, cast(birth_date as date) as
+        birth_date, gender,
             city, postal_code, country_code, cast(lifetime_value as decimal(12, 2)) as lifetime_value,
             cast(last_order_at as timestamp) as last_order_at, cast(is_member as boolean) as is_member,
-            cast(is_holdout as boolean) as is_holdout, cast(has_email_consent as boolean) as has_email_consent,
+            cast(is_holdout as boolean) as is_holdout, cast(has_email_consent as boolean) as
+            has_email_consent,
             cast(has_ads_personalisation_consent as boolean) as has_ads_personalisation_consent,
             cast(is_erased as boolean) as is_erased
         from raw_people

@@ -94,7 +94,8 @@ def test_every_problem_is_reported_with_file_sync_and_field() -> None:
         )
     problems = "\n".join(raised.value.problems)
     expected = [
-        "models/syncs.yml: sync 'bad_webhook': mode: Input should be 'upsert', 'mirror', 'add_only' or 'update_only'",
+        "models/syncs.yml: sync 'bad_webhook': mode: Input should be 'upsert', 'mirror', 'add_only' or "
+        "'update_only'",
         "sync 'bad_meta': destination.access_token: secrets come only from environment variables: set "
         "access_token_env to the variable's name",
         "sync 'bad_meta': destination.audience_id: String should match pattern",
@@ -152,7 +153,8 @@ def test_consent_needs_the_consent_model() -> None:
 
 def test_project_settings_from_vars(tmp_path: Path) -> None:
     (tmp_path / "dbt_project.yml").write_text(
-        "name: p\nvars:\n  cdp_activation_state_schema: sync_state\n  cdp_activation_consent_model: dim_people\n"
+        "name: p\nvars:\n  cdp_activation_state_schema: sync_state\n  cdp_activation_consent_model: "
+        "dim_people\n"
     )
     settings = ProjectSettings.from_project(tmp_path)
     assert settings.state_schema == "sync_state" and settings.consent_model == "dim_people"
@@ -183,7 +185,7 @@ def test_main_project_declares_the_activation_vars() -> None:
 def test_plugin_destination_found_through_entry_points(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A third party adds a destination without forking: a class registered under cdp.activation.destinations."""
+    """A third party adds a destination without forking: a class under cdp.activation.destinations."""
     package = tmp_path / "cdp_test_plugin"
     package.mkdir()
     (package / "__init__.py").write_text(

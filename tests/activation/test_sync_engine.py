@@ -20,14 +20,6 @@ def held_keys(warehouse: FixtureWarehouse, sync: str) -> set[str]:
     return {key for (key,) in rows}
 
 
-def last_run(warehouse: FixtureWarehouse, sync: str) -> dict[str, object]:
-    columns = "status, rows_added, rows_changed, rows_removed, rows_unchanged, rows_rejected, rows_failed, rows_suppressed"
-    row = warehouse.query(
-        f"select {columns} from {warehouse.state('sync_runs')} where sync_name = '{sync}' order by started_at desc limit 1"
-    )[0]
-    return dict(zip([name.strip() for name in columns.split(",")], row, strict=True))
-
-
 def test_end_to_end_only_differences_arrive(warehouse: FixtureWarehouse) -> None:
     receiver = warehouse.fakes.webhook
     eligible = warehouse.eligible("email")
@@ -103,7 +95,8 @@ def test_consent_withdrawn_and_erased_are_removed_in_mirror_and_reported_otherwi
     assert kept.counts.rows_suppressed == 2 and kept.counts.rows_skipped == 1
     assert {"cust_0001", "cust_0002", "cust_0004"} <= set(receiver.held)
     reported = warehouse.query(
-        f"select record_key, code from {warehouse.state('record_outcomes')} where status = 'suppressed' order by 1"
+        f"select record_key, code from {warehouse.state('record_outcomes')} where status = 'suppressed' "
+        "order by 1"
     )
     assert reported == [("cust_0001", "no_consent"), ("cust_0002", "erased")]
 
@@ -146,7 +139,8 @@ def test_rejections_are_stored_and_retried_only_when_retryable(warehouse: Fixtur
     first = warehouse.sync("fixture_webhook")
     assert first.status == "partial" and first.counts.rows_rejected == 2
     rows = warehouse.query(
-        f"select record_key, status, code, is_retryable, attempts from {warehouse.state('record_outcomes')} order by 1"
+        "select record_key, status, code, is_retryable, attempts from "
+        f"{warehouse.state('record_outcomes')} order by 1"
     )
     assert rows == [
         ("cust_0001", "rejected", "invalid_email", True, 1),
@@ -194,7 +188,8 @@ def test_outage_fails_batches_then_next_run_catches_up(duckdb_warehouse: Fixture
     assert failed.status == "failed"
     assert "3 batches failed in a row" in (failed.error or "")
     failed_rows = warehouse.query(
-        f"select count(*), min(attempts), max(is_retryable::int) from {warehouse.state('record_outcomes')} where status = 'failed'"
+        "select count(*), min(attempts), max(is_retryable::int) from "
+        f"{warehouse.state('record_outcomes')} where status = 'failed'"
     )
     # The run stops after 3 failed batches in a row; batches already in flight (4 workers) fail with them.
     assert failed_rows[0][0] % 7 == 0 and 21 <= failed_rows[0][0] <= 28 and failed_rows[0][1:] == (1, 1)
@@ -241,12 +236,12 @@ def test_crash_after_delivery_resends_with_the_same_idempotency_key(warehouse: F
     class Crash(BaseException):
         pass
 
-    def crashing(context):  # noqa: ANN001, ANN202 - destination factory signature
+    def crashing(context):
         destination = sync.destination_class(sync.destination_settings, context)
         original = destination.send
         calls = {"count": 0}
 
-        def send(batch):  # noqa: ANN001, ANN202
+        def send(batch):
             outcome = original(batch)
             calls["count"] += 1
             if calls["count"] == 3:

@@ -6,7 +6,8 @@ Graph error 190 (OAuthException, HTTP 400); `appsecret_proof` = hex HMAC-SHA256(
 `schema` (known keys only, no duplicates) and `data` rows aligned to it, at most 10,000 rows (error 100);
 `session` with integer `session_id`, `batch_seq` >= 1 and boolean `last_batch_flag`. Hashed keys must be 64
 lower-case hex characters or empty, MADID lower-case, EXTERN_ID anything: other rows are counted in
-`num_invalid_entries` (Meta's only per-record signal) and not applied. Throttling answers Meta's way: HTTP 400,
+`num_invalid_entries` (Meta's only per-record signal) and not applied. Throttling answers Meta's way: HTTP
+400,
 error code 80003 (subcode 2446079) and `X-Business-Use-Case-Usage` with `estimated_time_to_regain_access`.
 """
 

@@ -63,7 +63,7 @@ class LoopbackServer:
 
             do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _handle
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)

@@ -3,8 +3,10 @@
 Contract enforced (house convention of ../shared/specs/destinations.md, section 8): `webhook-id`,
 `webhook-timestamp` (within 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` over
 "{id}.{timestamp}.{body}", compared in constant time) or 401; `Idempotency-Key` equal to `webhook-id`; JSON
-body `{"type", "timestamp", "data": {"sync", "batch_id", "operation", "sequence", "is_last", "records": [...]}}`
-with at most `max_records` records, each `{"key", "action", "fields"}` and `action` = the batch's operation, or
+body `{"type", "timestamp", "data": {"sync", "batch_id", "operation", "sequence", "is_last", "records":
+[...]}}`
+with at most `max_records` records, each `{"key", "action", "fields"}` and `action` = the batch's
+operation, or
 400. A `webhook-id` seen before is acknowledged without applying it again (what receivers must do).
 """
 
