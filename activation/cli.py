@@ -199,6 +199,8 @@ def _parse_vars(text: str | None) -> dict[str, object] | None:
     if not isinstance(parsed, dict):
         raise ConfigurationError("--vars must be a JSON object")
     return parsed
+
+
 def command_segments_compile(args: argparse.Namespace) -> int:
     from activation.segments.compiler import check_in_sync
 

@@ -28,8 +28,17 @@ class WarehouseBuildError(ActivationError):
 class ModelFitError(ActivationError):
     """A predictive model could not be fitted to the data; the message says why (too little data, ...)."""
 
+
 class SegmentDefinitionError(ConfigurationError):
     """Segment definitions or their settings are wrong: every problem, each naming file, segment and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        listed = "\n  ".join(problems)
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"Segment definitions have {count}:\n  {listed}")
+
+
 class SyncConfigurationError(ConfigurationError):
     """Sync definitions are wrong: every problem found, each naming the file, the sync and the field."""
 
@@ -37,7 +46,6 @@ class SyncConfigurationError(ConfigurationError):
         self.problems = problems
         listed = "\n  ".join(problems)
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__(f"Segment definitions have {count}:\n  {listed}")
         super().__init__(f"Sync definitions have {count}:\n  {listed}")
 
 
