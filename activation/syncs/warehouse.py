@@ -401,8 +401,16 @@ class DuckDBConnection(StateConnection):
         return {name: _duckdb_kind(str(type_name)) for name, type_name, *_ in rows}
 
     def stream(self, sql: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
-        reader = self.connection.sql(sql).to_arrow_reader(chunk_rows)
-        yield from reader
+        import duckdb
+
+        try:
+            reader = self.connection.sql(sql).to_arrow_reader(chunk_rows)
+            yield from reader
+        except duckdb.OutOfMemoryException as error:
+            raise StateStoreError(
+                f"DuckDB reached its memory limit during the sync ({str(error).splitlines()[0]}); raise "
+                "CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT (default 200MB)"
+            ) from None
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql, list(params)).fetchall()
