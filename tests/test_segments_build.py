@@ -7,7 +7,7 @@
   cdp_global_suppression_relation var makes a member leave and two suppressed customers enter, and nothing
   else moves (holdout groups included); periods and daily sizes follow;
 - values of definitions round-trip as literals on every engine (injection attempts included);
-- on DuckDB: `activation segments preview` and `list` agree with the build, and a build as of June measures
+- on DuckDB: `activation segments preview` agrees with the build, and a build as of June measures
   the conversions after entry in the holdout KPIs exactly as computed from the orders.
 """
 
@@ -258,18 +258,15 @@ def run_cli(warehouse: Warehouse, *args: str) -> str:
     return completed.stdout
 
 
-def test_preview_and_list_agree_with_the_build(sample_warehouse: Warehouse) -> None:
+def test_preview_cli_agrees_with_the_build(sample_warehouse: Warehouse) -> None:
     """The preview computes churn_risk from its definition on the warehouse's data as built (the Customer 360
-    and the resolved suppression list): the same members as the last build, which `list` shows."""
+    and the resolved suppression list): the same members as the last build. (`list` and the preview's
+    arithmetic are tested without a warehouse in test_segments_compiler.py.)"""
     if sample_warehouse.target != "duckdb":
         pytest.skip("the CLI is the same on every engine; its queries are run by dbt show (tested on DuckDB)")
     built = current_members(sample_warehouse)
     size = sum(1 for segment, _ in built if segment == "churn_risk")
     holdout = sum(1 for (segment, _), is_holdout in built.items() if segment == "churn_risk" and is_holdout)
-
-    listing = run_cli(sample_warehouse, "segments", "list")
-    (line,) = [line for line in listing.splitlines() if line.startswith("churn_risk ")]
-    assert line.split()[1:4] == ["email", str(size), str(holdout)]
 
     preview = run_cli(sample_warehouse, "segments", "preview", "churn_risk", "--limit", "3")
     assert f"Size: {size} members ({size - holdout} sent, {holdout} holdout)" in preview
