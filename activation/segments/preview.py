@@ -1,8 +1,9 @@
 """`activation segments list` and `activation segments preview NAME`: segments as the warehouse sees them.
 
 A preview compiles one definition into a single self-contained query (the segment, the segments it depends on
-and the suppression rules computed inline from the Customer 360) and runs it directly on the warehouse: no
-`dbt build`, so a definition can be tried before it is committed. It reports the size (treatment and holdout),
+and the suppression rules computed inline from the Customer 360 and the resolved global suppression list as
+last built) and runs it directly on the warehouse: no `dbt build`, so a definition can be tried before it is
+committed. It reports the size (treatment and holdout),
 what suppression removed and why, the change since the last build, the overlap with the built segments, and
 sample rows with personal data masked unless asked.
 """
