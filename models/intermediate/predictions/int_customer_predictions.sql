@@ -115,26 +115,77 @@ alive as (
     from histories
 ),
 
-{# The series argument z = t / (alpha + T + t) of each horizon: 90 days, and the end of each month. #}
+{#
+  Expected purchases are needed at 13 horizons: 90 days, and the end of each of the next 12 months (for the
+  lifetime value). One row per customer and horizon, so that each row evaluates one 2F1 series: 13 nested
+  series in one projection take Spark's planner gigabytes of memory.
+#}
+horizons as (
+    {%- for horizon_index in range(0, clv_months + 1) %}
+        select
+            {{ horizon_index }} as horizon_index,
+            cast(
+                {{ purchase_horizon_days if horizon_index == 0 else horizon_index * days_per_month }}
+                as {{ cdp.type_double() }}
+            ) as horizon_days,
+            cast({{ (1 + settings.monthly_discount_rate) ** horizon_index }} as {{ cdp.type_double() }})
+                as discount_factor
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
 series_arguments as (
     select
-        *,
-        {%- for month in range(1, clv_months + 1) %}
-            {{ month * days_per_month }} / (alpha + big_t + {{ month * days_per_month }}) as z_month_{{ month }},
-        {%- endfor %}
-        {{ purchase_horizon_days }} / (alpha + big_t + {{ purchase_horizon_days }}) as z_horizon
+        alive.*,
+        horizons.horizon_index,
+        horizons.horizon_days,
+        horizons.discount_factor,
+        horizons.horizon_days / (alive.alpha + alive.big_t + horizons.horizon_days) as z
     from alive
+    cross join horizons
+),
+
+expected_purchases_by_horizon as (
+    select
+        customer_id,
+        horizon_index,
+        discount_factor,
+        {{ cdp.bgnbd_expected_purchases('horizon_days', 'z') }} as expected_purchases
+    from series_arguments
+),
+
+{# Each month's expected purchases: the growth of the cumulative expectation since the previous month. #}
+monthly_purchases as (
+    select
+        customer_id,
+        horizon_index,
+        discount_factor,
+        expected_purchases,
+        expected_purchases - coalesce(
+            lag(expected_purchases) over (partition by customer_id order by horizon_index), 0
+        ) as month_purchases
+    from expected_purchases_by_horizon
+    where horizon_index > 0
 ),
 
 expected_purchases as (
     select
-        *,
-        {%- for month in range(1, clv_months + 1) %}
-            {{ cdp.bgnbd_expected_purchases(month * days_per_month, 'z_month_' ~ month) }}
-                as cumulative_purchases_month_{{ month }},
-        {%- endfor %}
-        {{ cdp.bgnbd_expected_purchases(purchase_horizon_days, 'z_horizon') }} as expected_purchases_90d
-    from series_arguments
+        expected_purchases_by_horizon.customer_id,
+        max(
+            case
+                when expected_purchases_by_horizon.horizon_index = 0
+                    then expected_purchases_by_horizon.expected_purchases
+            end
+        ) as expected_purchases_90d,
+        sum(monthly_purchases.month_purchases / monthly_purchases.discount_factor) as discounted_purchases_12m
+    from expected_purchases_by_horizon
+    left join monthly_purchases
+        on
+            expected_purchases_by_horizon.customer_id = monthly_purchases.customer_id
+            and expected_purchases_by_horizon.horizon_index = monthly_purchases.horizon_index
+    group by expected_purchases_by_horizon.customer_id
 ),
 
 {#
@@ -146,23 +197,26 @@ expected_purchases as (
 #}
 valued as (
     select
-        *,
-        (gamma_gamma_gamma + coalesce(repeat_purchase_value_mean, 0) * valued_x) * gamma_gamma_p
-        / nullif(gamma_gamma_p * valued_x + gamma_gamma_q - 1, 0) as expected_order_value,
-        cumulative_purchases_month_1 / {{ 1 + settings.monthly_discount_rate }}
-        {%- for month in range(2, clv_months + 1) %}
-            + (cumulative_purchases_month_{{ month }} - cumulative_purchases_month_{{ month - 1 }})
-            / {{ (1 + settings.monthly_discount_rate) ** month }}
-        {%- endfor %}
-            as discounted_purchases_12m,
+        alive.*,
+        expected_purchases.expected_purchases_90d,
+        expected_purchases.discounted_purchases_12m,
+        (alive.gamma_gamma_gamma + coalesce(alive.repeat_purchase_value_mean, 0) * alive.valued_x)
+        * alive.gamma_gamma_p
+        / nullif(alive.gamma_gamma_p * alive.valued_x + alive.gamma_gamma_q - 1, 0) as expected_order_value,
         {%- for quantile_name, quantile in waiting_quantiles.items() %}
-            (alpha + big_t) * (exp(least(-ln({{ 1 - quantile }}) / (r + x), 700)) - 1)
+            (alive.alpha + alive.big_t) * (exp(least(-ln({{ 1 - quantile }}) / (alive.r + alive.x), 700)) - 1)
                 as waiting_days_{{ quantile_name }},
         {%- endfor %}
-        1 - p_alive + p_alive * exp(
-            greatest((r + x) * (ln(alpha + big_t) - ln(alpha + big_t + {{ settings.churn_horizon_days }})), -700)
+        1 - alive.p_alive + alive.p_alive * exp(
+            greatest(
+                (alive.r + alive.x)
+                * (ln(alive.alpha + alive.big_t) - ln(alive.alpha + alive.big_t + {{ settings.churn_horizon_days }})),
+                -700
+            )
         ) as probability_no_purchase
-    from expected_purchases
+    from alive
+    inner join expected_purchases
+        on alive.customer_id = expected_purchases.customer_id
 ),
 
 lead_scores as (
