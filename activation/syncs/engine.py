@@ -124,7 +124,9 @@ class ProgressReporter:
 
 
 def new_run_id() -> str:
-    return f"{utc_now():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    # Run ids sort in start order (file destinations name their folders after them, and consumers replay
+    # folders by name), so the time carries microseconds: two runs in one second must not sort at random.
+    return f"{utc_now():%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
 
 
 def idempotency_key(sync_name: str, batch_id: str) -> str:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from activation.syncs.engine import SyncRunner
+from activation.syncs.engine import SyncRunner, new_run_id
 from tests.activation.conftest import FixtureWarehouse
 
 
@@ -18,6 +18,13 @@ def held_keys(warehouse: FixtureWarehouse, sync: str) -> set[str]:
         f"select record_key from {warehouse.state('destination_records')} where sync_name = '{sync}'"
     )
     return {key for (key,) in rows}
+
+
+def test_run_ids_sort_in_start_order_within_one_second() -> None:
+    # File destinations name a folder per run and consumers replay the folders by name.
+    run_ids = [new_run_id() for _ in range(200)]
+    assert run_ids == sorted(run_ids)
+    assert len(set(run_ids)) == len(run_ids)
 
 
 def test_end_to_end_only_differences_arrive(warehouse: FixtureWarehouse) -> None:
