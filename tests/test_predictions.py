@@ -368,24 +368,32 @@ BETA_PARAMETERS = {"r": 0.25, "alpha": 60.0, "a": 0.8, "b": 2.5}
 
 def test_sql_predictions_equal_python_scoring_with_beta_dropout(sample_warehouse: Warehouse) -> None:
     """The Horner-series branch of int_customer_predictions, with Beta parameters swapped in for one run
-    (then the committed parameters are loaded and scored again, for the tests that follow)."""
+    (then the committed parameters are put back and scored again, for the tests that follow)."""
     if sample_warehouse.target == "spark":
         pytest.skip("checked by hand on Spark (README, Predictions): a third Spark run costs minutes")
     table = f"{sample_warehouse.schema}_predictions.prediction_model_parameters"
-    statements = [
-        f"delete from {table} where model_name = 'bg_nbd'",
-        *(
-            f"insert into {table} select 'bg_nbd', '{name}', {value}, 'parameter', max(fitted_as_of_date) "
-            f"from {table}"
-            for name, value in BETA_PARAMETERS.items()
-        ),
-    ]
-    execute(sample_warehouse, statements)
+    committed = sample_warehouse.query(f"select * from {table} where model_name = 'bg_nbd'")
+    execute(
+        sample_warehouse,
+        [
+            f"delete from {table} where model_name = 'bg_nbd'",
+            *(
+                f"insert into {table} "
+                f"select 'bg_nbd', '{name}', {value}, 'parameter', max(fitted_as_of_date) from {table}"
+                for name, value in BETA_PARAMETERS.items()
+            ),
+        ],
+    )
     try:
         sample_warehouse.dbt("run", "--select", "int_customer_predictions")
         assert assert_sql_predictions_equal_python(sample_warehouse) == BgNbdParameters(**BETA_PARAMETERS)
     finally:
-        sample_warehouse.dbt("seed", "--full-refresh", "--select", "prediction_model_parameters")
+        restore = [f"delete from {table} where model_name = 'bg_nbd'"]
+        restore += [
+            f"insert into {table} values ('{model}', '{name}', {value!r}, '{kind}', date '{_as_date(day)}')"
+            for model, name, value, kind, day in committed
+        ]
+        execute(sample_warehouse, restore)
         sample_warehouse.dbt("run", "--select", "int_customer_predictions")
 
 
