@@ -202,13 +202,12 @@ def test_membership_history_after_a_run_with_changed_data(
     )
     rerun_segments(sample_warehouse, {"cdp_global_suppression_relation": relation})
 
-    history = sample_warehouse.query(
-        "select segment_name, customer_id, change_type, recorded_at "
-        f"from {schema(sample_warehouse, 'segments')}.segment_membership_history"
-    )
-    runs = sorted({row[3] for row in history})
+    outcome = after_rerun(sample_warehouse)
+    runs = sorted({row[3] for row in outcome["history"]})
     assert len(runs) == 2, f"expected the fixture's build and one re-run, got {runs}"
-    first, second = ({(row[0], row[1], row[2]) for row in history if row[3] == run} for run in runs)
+    first, second = (
+        {(row[0], row[1], row[2]) for row in outcome["history"] if row[3] == run} for run in runs
+    )
     assert first == {(segment, customer, "entered") for segment, customer in before}
     exits = {(segment, customer) for segment, customer, change in second if change == "exited"}
     entries = {(segment, customer) for segment, customer, change in second if change == "entered"}
@@ -216,31 +215,52 @@ def test_membership_history_after_a_run_with_changed_data(
     assert {"high_value_loyal", "churn_risk"} <= {segment for segment, _ in entries}, entries
     assert len({customer for _, customer in entries}) == 2
 
-    after = current_members(sample_warehouse)
+    after = {(row[0], row[1]): row[2] == "holdout" for row in outcome["member"]}
     assert set(after) == (set(before) - exits) | entries
     assert {key: after[key] for key in before if key in after} == {
         key: holdout for key, holdout in before.items() if key in after
     }, "a member who stayed changed group"
 
-    periods = sample_warehouse.query(
-        "select segment_name, customer_id, is_current, exited_at "
-        f"from {schema(sample_warehouse, 'segments')}.segment_membership_periods"
-    )
+    periods = outcome["period"]
     assert len(periods) == len(before) + len(entries)
-    closed = {(row[0], row[1]) for row in periods if not row[2]}
-    assert closed == exits and all(row[3] is not None for row in periods if not row[2])
-    assert {(row[0], row[1]) for row in periods if row[2]} == set(after)
+    closed = {(row[0], row[1]) for row in periods if row[2] == "closed"}
+    assert closed == exits and all(row[3] is not None for row in periods if row[2] == "closed")
+    assert {(row[0], row[1]) for row in periods if row[2] == "current"} == set(after)
 
-    sizes = sample_warehouse.query(
-        "select segment_name, size_date, member_count, holdout_count "
-        f"from {schema(sample_warehouse, 'segments')}.segment_daily_sizes"
-    )
-    latest = max(row[1] for row in sizes)
+    latest = max(row[3] for row in outcome["size"])
     for segment in SEGMENTS:
         expected_size = sum(1 for (name, _) in after if name == segment)
         expected_holdout = sum(1 for (name, _), holdout in after.items() if name == segment and holdout)
-        (row,) = [row for row in sizes if row[0] == segment and row[1] == latest]
-        assert (row[2], row[3]) == (expected_size, expected_holdout), row
+        (row,) = [row for row in outcome["size"] if row[0] == segment and row[3] == latest]
+        assert (int(row[1]), int(row[2])) == (expected_size, expected_holdout), row
+
+
+def after_rerun(warehouse: Warehouse) -> dict[str, list[tuple]]:
+    """History, periods, members and daily sizes in one query (a Spark query costs a JVM start): rows of
+    (segment, customer or count, detail, time or date as text) by kind."""
+    text = "string" if warehouse.target == "spark" else "varchar"
+    segments = schema(warehouse, "segments")
+    rows = warehouse.query(
+        f"""
+        select 'history', segment_name, customer_id, change_type, cast(recorded_at as {text})
+        from {segments}.segment_membership_history
+        union all
+        select 'period', segment_name, customer_id, case when is_current then 'current' else 'closed' end,
+            cast(exited_at as {text})
+        from {segments}.segment_membership_periods
+        union all
+        select 'member', segment_name, customer_id, case when is_holdout then 'holdout' else 'sent' end, null
+        from {segments}.segment_members
+        union all
+        select 'size', segment_name, cast(member_count as {text}), cast(holdout_count as {text}),
+            cast(size_date as {text})
+        from {segments}.segment_daily_sizes
+        """
+    )
+    grouped: dict[str, list[tuple]] = {"history": [], "period": [], "member": [], "size": []}
+    for kind, *values in rows:
+        grouped[kind].append(tuple(values))
+    return grouped
 
 
 # ------------------------------------------------------------------------------------------- DuckDB only
