@@ -8,14 +8,17 @@ activation segments compile          check segments/*.yml and write their dbt mo
 activation segments list             the segments with their sizes in the last build
 activation segments preview NAME     compute one segment on the warehouse now (size, overlap, sample)
 activation sync|plan|status|destinations   reverse-ETL syncs (activation/syncs/cli.py)
+activation receive-webhooks          a local Standard Webhooks receiver to sync to (what the demo uses)
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import logging
 import os
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -23,6 +26,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import duckdb
+
+    from activation.receiver import WebhookReceiver
 
 from activation import __version__
 from activation.errors import ActivationError, ConfigurationError
@@ -117,15 +122,71 @@ def _print_segment_summary(connection: duckdb.DuckDBPyConnection) -> None:
         print(f"  {name:<28} {channel:<20} {members:>6,} members ({holdout:,} holdout)")
 
 
+def _prepare_demo_destinations(project_dir: Path) -> WebhookReceiver:
+    """Start the local webhook receiver the starter syncs send to (models/segments/_segments__syncs.yml).
+
+    The exposures read these variables when dbt parses the project, so they are set before the first dbt
+    command. A user's own values win, except the URL: the receiver listens on a free port of its own.
+    """
+    from activation.receiver import WebhookReceiver
+
+    output_dir = Path(os.environ.setdefault("CDP_DEMO_OUTPUT_DIR", str(project_dir / "target" / "demo")))
+    secret = os.environ.setdefault(
+        "CDP_DEMO_WEBHOOK_SECRET", "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    )
+    receiver = WebhookReceiver(output_dir / "webhook_receiver", secret).start()
+    os.environ["CDP_DEMO_WEBHOOK_URL"] = receiver.url
+    return receiver
+
+
+def _run_demo_syncs(project_dir: Path, target: str, receiver: WebhookReceiver) -> bool:
+    """Sync the starter segments to the local destinations; True when every sync succeeded."""
+    from activation.syncs.config import load_catalog, target_path
+    from activation.syncs.runner import run_syncs
+
+    if target == "spark":
+        print(
+            "\nSyncs keep their state in DuckDB or PostgreSQL: from Spark, run "
+            "`activation sync --all --target spark --state-target duckdb`."
+        )
+        return True
+    catalog = load_catalog(project_dir, target, target_path(project_dir) / "manifest.json")
+    syncs = catalog.select([], True)
+    print(f"\nSyncing {len(syncs)} starter segments (models/segments/_segments__syncs.yml):", flush=True)
+    results = run_syncs(project_dir, syncs, target, progress=False, out=sys.stdout)
+    output_dir = Path(os.environ["CDP_DEMO_OUTPUT_DIR"])
+    print("\nWhat the local destinations hold now:")
+    for sync in syncs:
+        if sync.destination_type == "webhook":
+            held = len(receiver.held(sync.name))
+            print(f"  {sync.name:<34} {held:>6,} records at the webhook receiver {receiver.url}")
+        else:
+            files = sorted((output_dir / "files" / sync.name).glob("*/*"))
+            print(f"  {sync.name:<34} {len(files):>6,} files under {output_dir / 'files' / sync.name}")
+    print(
+        f"  (the receiver keeps each audience in {receiver.directory}; re-running the demo sends only what "
+        "changed)"
+    )
+    return all(result.succeeded for result in results)
+
+
 def command_demo(args: argparse.Namespace) -> int:
     project_dir = find_project_dir()
     started = time.monotonic()
+    receiver = _prepare_demo_destinations(project_dir)
+    try:
+        return _build_and_sync_demo(project_dir, args.target, receiver, started)
+    finally:
+        receiver.stop()
+
+
+def _build_and_sync_demo(project_dir: Path, target: str, receiver: WebhookReceiver, started: float) -> int:
     # The segment models are generated from segments/*.yml: a definition edited since the last compile must
     # reach the build.
     _compile_segments(project_dir)
-    print(f"Building the CDP on the sample data (target {args.target})...", flush=True)
+    print(f"Building the CDP on the sample data (target {target})...", flush=True)
     # Staging reads the raw tables through source(), which dbt does not order after seeds: load them first.
-    seeded = run_dbt(["seed", "--full-refresh"], project_dir, args.target)
+    seeded = run_dbt(["seed", "--full-refresh"], project_dir, target)
     print(seeded.describe(), flush=True)
     # The predictive traits are scored from parameters fitted on the models upstream of them: build those,
     # fit, load the parameters, then build everything else. Cautious indirect selection runs each test once,
@@ -141,20 +202,21 @@ def command_demo(args: argparse.Namespace) -> int:
             "cautious",
         ],
         project_dir,
-        args.target,
+        target,
     )
     print(inputs.describe(), flush=True)
-    fit_and_load_predictions(project_dir, args.target)
+    fit_and_load_predictions(project_dir, target)
     built = run_dbt(
         ["build", "--exclude", "resource_type:seed", *PREDICTION_INPUTS, "--indirect-selection", "cautious"],
         project_dir,
-        args.target,
+        target,
     )
     print(built.describe(), flush=True)
-    if args.target == "duckdb":
+    if target == "duckdb":
         _print_duckdb_summary(project_dir)
+    synced = _run_demo_syncs(project_dir, target, receiver)
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s.")
-    return 0
+    return 0 if synced else 1
 
 
 def fit_and_load_predictions(
@@ -241,6 +303,26 @@ def command_generate(generator_args: list[str]) -> int:
     return generate_main(generator_args, prog="activation generate")
 
 
+def command_receive_webhooks(args: argparse.Namespace) -> int:
+    from activation.receiver import WebhookReceiver
+
+    secret = os.environ.get(args.secret_env) if args.secret_env else None
+    if args.secret_env and not secret:
+        raise ConfigurationError(f"Environment variable {args.secret_env} (the signing secret) is not set.")
+    receiver = WebhookReceiver(args.directory, secret, host=args.host, port=args.port)
+    logging.getLogger("activation.receiver").setLevel(logging.INFO)
+    print(
+        f"Receiving webhooks at {receiver.url} ({'signatures checked' if secret else 'UNSIGNED'}); "
+        f"audiences kept in {args.directory}. Ctrl-C stops.",
+        flush=True,
+    )
+    try:
+        receiver.serve_forever()
+    except KeyboardInterrupt:
+        print(f"\nStopped after {receiver.batches_applied:,} batches ({receiver.records_applied:,} records).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="activation", description="Composable CDP: build and activate.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -289,6 +371,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-pii", action="store_true", help="show personal data in the sample instead of masking it"
     )
     preview_parser.set_defaults(handler=command_segments_preview)
+
+    receive = commands.add_parser(
+        "receive-webhooks", help="run a local Standard Webhooks receiver that webhook syncs can send to"
+    )
+    receive.add_argument("--host", default="127.0.0.1")
+    receive.add_argument("--port", type=int, default=8787)
+    receive.add_argument("--directory", type=Path, default=Path("target/demo/webhook_receiver"))
+    receive.add_argument(
+        "--secret-env",
+        default="CDP_DEMO_WEBHOOK_SECRET",
+        help="environment variable holding the signing secret (empty string: accept unsigned requests)",
+    )
+    receive.set_defaults(handler=command_receive_webhooks)
 
     # Listed for --help only: main() hands everything after "generate" to the generator's own parser.
     commands.add_parser("generate", help="write synthetic raw source data with ground truth (see its --help)")

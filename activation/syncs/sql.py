@@ -7,7 +7,7 @@ the rows that will be sent. When the segment lives on another engine than the st
 consent are first copied into staging tables of the state's schema, and the same diff runs on them.
 
 Eligibility (consent and RGPD at send time): a member is sent only when it is not in the holdout, not erased,
-and has consent on the destination's channel, read from the consent model (var cdp_activation_consent_model,
+has at least one of the identifiers the sync maps, and has consent on the destination's channel, read from the consent model (var cdp_activation_consent_model,
 default dim_customers: `customer_id`, `has_<channel>_consent`, `is_erased`). A held record that becomes
 ineligible is removed in mirror mode and reported (record_outcomes, status 'suppressed') in the others.
 """
@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from activation.syncs.config import SyncConfig
 from activation.syncs.warehouse import Dialect
 
-# Why a member is not sent. 'left_segment' only applies to held records.
+# Why a member is not sent. 'left_segment' only applies to held records. 'no_identifier': every identifier the
+# sync maps is null, so the destination could not tell who the record is (an e-mail audience member whose only
+# e-mail was a placeholder, say).
 HOLDOUT, ERASED, NO_CONSENT, LEFT_SEGMENT = "holdout", "erased", "no_consent", "left_segment"
-SUPPRESSION_REASONS = (HOLDOUT, ERASED, NO_CONSENT)
+NO_IDENTIFIER = "no_identifier"
+SUPPRESSION_REASONS = (HOLDOUT, ERASED, NO_CONSENT, NO_IDENTIFIER)
 
 # Operations the diff can return: sent ones, and the ones the engine only counts or reports.
 SENT_OPERATIONS = ("add", "update", "remove")
@@ -165,6 +168,10 @@ def members_select(sync: SyncConfig, dialect: Dialect, mapped: MemberColumns, *,
         reasons.append(f"when coalesce(consent.{quote(sync.erased_column)}, false) then '{ERASED}'")
     if has_consent_join and sync.consent_column:
         reasons.append(f"when not coalesce(consent.{quote(sync.consent_column)}, false) then '{NO_CONSENT}'")
+    identifier_columns = [f"segment.{quote(column)}" for column in sync.identifiers.values()]
+    if identifier_columns:
+        all_null = " and ".join(f"{column} is null" for column in identifier_columns)
+        reasons.append(f"when {all_null} then '{NO_IDENTIFIER}'")
     reason = f"case {' '.join(reasons)} end" if reasons else f"cast(null as {dialect.string_type})"
     lines = [
         f"{key} as record_key",

@@ -139,6 +139,11 @@ def postgres_execute(sql: str) -> list[tuple[Any, ...]]:
         return cursor.fetchall() if cursor.description is not None else []
 
 
+def has_an_identifier(columns: tuple[str, ...]) -> str:
+    """SQL: the segment row has at least one of these identifier columns (else the engine never sends it)."""
+    return "(" + " or ".join(f"segment.{column} is not null" for column in columns) + ")"
+
+
 @dataclass
 class FixtureWarehouse:
     """One test's view of the fixture project: its warehouse, syncs, fakes, and ways to change the data."""
@@ -209,13 +214,17 @@ class FixtureWarehouse:
             command, env=self.env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=timeout
         )
 
-    def eligible(self, channel: str = "email") -> dict[str, tuple[Any, ...]]:
-        """Members the engine may send for a channel: not in the holdout, not erased, with consent."""
+    def eligible(
+        self, channel: str = "email", identifiers: tuple[str, ...] = ("email", "phone_e164")
+    ) -> dict[str, tuple[Any, ...]]:
+        """Members the engine may send for a channel: not in the holdout, not erased, with consent and one of
+        the sync's identifiers (the default: fixture_webhook's)."""
         rows = self.query(
             f"""select segment.customer_id, segment.email, segment.city
             from {self.table("seg_fixture_members")} as segment
             inner join {self.table("dim_customers")} as consent on segment.customer_id = consent.customer_id
-            where not segment.is_holdout and not consent.is_erased and consent.has_{channel}_consent"""
+            where not segment.is_holdout and not consent.is_erased and consent.has_{channel}_consent
+                and {has_an_identifier(identifiers)}"""
         )
         return {row[0]: row[1:] for row in rows}
 

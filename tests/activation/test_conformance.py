@@ -20,7 +20,7 @@ import pytest
 from activation.syncs import pii
 from activation.syncs.engine import SyncRunner
 from activation.syncs.runner import open_warehouses
-from tests.activation.conftest import FixtureWarehouse
+from tests.activation.conftest import FixtureWarehouse, has_an_identifier
 
 MEMBER_COLUMNS = (
     "customer_id, email, phone_e164, first_name, last_name, birth_date, gender, city, postal_code, "
@@ -29,12 +29,15 @@ MEMBER_COLUMNS = (
 )
 
 
-def eligible_rows(warehouse: FixtureWarehouse, channel: str) -> list[dict[str, Any]]:
+def eligible_rows(
+    warehouse: FixtureWarehouse, channel: str, identifiers: tuple[str, ...]
+) -> list[dict[str, Any]]:
     rows = warehouse.query(
         f"""select {", ".join(f"segment.{column.strip()}" for column in MEMBER_COLUMNS.split(","))}
         from {warehouse.table("seg_fixture_members")} as segment
         inner join {warehouse.table("dim_customers")} as consent on segment.customer_id = consent.customer_id
-        where not segment.is_holdout and not consent.is_erased and consent.has_{channel}_consent"""
+        where not segment.is_holdout and not consent.is_erased and consent.has_{channel}_consent
+            and {has_an_identifier(identifiers)}"""
     )
     names = [column.strip() for column in MEMBER_COLUMNS.split(",")]
     return [dict(zip(names, row, strict=True)) for row in rows]
@@ -65,7 +68,8 @@ def webhook_held(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
 
 
 def webhook_expected(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
-    return {row["customer_id"]: (row["email"], row["city"]) for row in eligible_rows(warehouse, "email")}
+    eligible = eligible_rows(warehouse, "email", ("email", "phone_e164"))
+    return {row["customer_id"]: (row["email"], row["city"]) for row in eligible}
 
 
 def webhook_throttle(warehouse: FixtureWarehouse, count: int) -> None:
@@ -85,6 +89,17 @@ def webhook_reject(warehouse: FixtureWarehouse) -> str:
 
 # --------------------------------------------------------------------------------------------------- Meta
 
+META_IDENTIFIER_COLUMNS = (
+    "email",
+    "phone_e164",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "gender",
+    "city",
+    "postal_code",
+    "country_code",
+)
 META_KEYS = ("EMAIL", "PHONE", "FN", "LN", "GEN", "DOBY", "DOBM", "DOBD", "CT", "ZIP", "COUNTRY")
 
 
@@ -112,7 +127,8 @@ def meta_held(warehouse: FixtureWarehouse) -> set[tuple[tuple[str, str], ...]]:
 
 
 def meta_expected(warehouse: FixtureWarehouse) -> set[tuple[tuple[str, str], ...]]:
-    return {member for row in eligible_rows(warehouse, "ads_personalisation") if (member := meta_row(row))}
+    eligible = eligible_rows(warehouse, "ads_personalisation", META_IDENTIFIER_COLUMNS)
+    return {member for row in eligible if (member := meta_row(row))}
 
 
 def meta_throttle(warehouse: FixtureWarehouse, count: int) -> None:
@@ -154,6 +170,12 @@ def files_held(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
     return replay_record_files(warehouse.files_dir / "fixture_files")
 
 
+def files_expected(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
+    # fixture_files maps the e-mail only: members without one are nobody the file's reader could reach.
+    eligible = eligible_rows(warehouse, "email", ("email",))
+    return {row["customer_id"]: (row["email"], row["city"]) for row in eligible}
+
+
 def replay_customer_lists(directory: Path) -> set[tuple[str, ...]]:
     held: set[tuple[str, ...]] = set()
     for path in sorted(directory.glob("*/*.csv"), key=lambda item: (item.parent.name, item.name)):
@@ -181,7 +203,11 @@ def google_expected(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
             pii.google_country(row["country_code"]) or "",
             pii.google_postal_code(row["postal_code"]) or "",
         )
-        for row in eligible_rows(warehouse, "ads_personalisation")
+        for row in eligible_rows(
+            warehouse,
+            "ads_personalisation",
+            ("email", "phone_e164", "first_name", "last_name", "country_code", "postal_code"),
+        )
     }
 
 
@@ -207,7 +233,7 @@ HARNESSES = [
         break_credentials=meta_wrong_token,
         reject_one=meta_reject,
     ),
-    Harness("files_jsonl", "fixture_files", "email", files_held, webhook_expected),
+    Harness("files_jsonl", "fixture_files", "email", files_held, files_expected),
     Harness(
         "files_google_ads_list", "fixture_google_list", "ads_personalisation", google_held, google_expected
     ),

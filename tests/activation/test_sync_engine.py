@@ -98,19 +98,21 @@ def test_consent_withdrawn_and_erased_are_removed_in_mirror_and_reported_otherwi
     warehouse.execute(f"update {people} set has_email_consent = false where customer_id = 'cust_0001'")
     warehouse.execute(f"update {people} set is_erased = true where customer_id = 'cust_0002'")
     warehouse.execute(f"update {people} set is_member = false where customer_id = 'cust_0004'")
+    # The sync maps e-mail and phone: with neither, the destination could not tell who the record is.
+    warehouse.execute(f"update {people} set email = null, phone_e164 = null where customer_id = 'cust_0006'")
     kept = warehouse.sync("fixture_webhook", mode="upsert")
-    assert kept.counts.rows_suppressed == 2 and kept.counts.rows_skipped == 1
-    assert {"cust_0001", "cust_0002", "cust_0004"} <= set(receiver.held)
+    assert kept.counts.rows_suppressed == 3 and kept.counts.rows_skipped == 1
+    assert {"cust_0001", "cust_0002", "cust_0004", "cust_0006"} <= set(receiver.held)
     reported = warehouse.query(
         f"select record_key, code from {warehouse.state('record_outcomes')} where status = 'suppressed' "
         "order by 1"
     )
-    assert reported == [("cust_0001", "no_consent"), ("cust_0002", "erased")]
+    assert reported == [("cust_0001", "no_consent"), ("cust_0002", "erased"), ("cust_0006", "no_identifier")]
 
     mirrored = warehouse.sync("fixture_webhook", mode="mirror")
     assert mirrored.status == "succeeded"
-    assert mirrored.counts.rows_removed == 3
-    assert not {"cust_0001", "cust_0002", "cust_0004"} & set(receiver.held)
+    assert mirrored.counts.rows_removed == 4
+    assert not {"cust_0001", "cust_0002", "cust_0004", "cust_0006"} & set(receiver.held)
     assert warehouse.query(f"select count(*) from {warehouse.state('record_outcomes')}") == [(0,)]
 
 
