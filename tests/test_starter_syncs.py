@@ -115,31 +115,27 @@ def test_starter_syncs_deliver_each_segments_sendable_members(
     expected_churn = {
         customer_id: email
         for customer_id, email in sendable(
-            warehouse, "churn_risk", "email", "members.customer_id, members.email"
+            warehouse, "churn_risk", "email", ("email",), "members.customer_id, members.email"
         )
     }
     assert expected_churn and {row["action"] for row in churn_rows} == {"add"}
     assert len(churn_rows) == len(expected_churn)
     assert {row["key"]: row["email"] for row in churn_rows} == expected_churn
 
-    # Google Ads customer list: normalised e-mail and E.164 phone SHA-256 hashed (hex), country in clear.
+    # Google Ads customer list: normalised e-mail and E.164 phone, SHA-256 hashed (hex).
     google_rows = read_csv_runs(files_dir / "lookalike_seed_google_ads_list")
     expected_google = {
-        (
-            sha256(email.strip().lower()) if email else "",
-            sha256(phone) if phone else "",
-            country or "",
-        )
-        for email, phone, country in sendable(
+        (sha256(email.strip().lower()) if email else "", sha256(phone) if phone else "")
+        for email, phone in sendable(
             warehouse,
             "lookalike_seed",
             "ads_personalisation",
-            ("email_normalized", "phone_e164", "country_code"),
-            "members.email_normalized, members.phone_e164, members.country_code",
+            ("email_normalized", "phone_e164"),
+            "members.email_normalized, members.phone_e164",
         )
     }
-    assert expected_google
-    assert {(row["Email"], row["Phone"], row["Country"]) for row in google_rows} == expected_google
+    assert expected_google and len(google_rows) == len(expected_google)
+    assert {(row["Email"], row["Phone"]) for row in google_rows} == expected_google
 
     # Nothing changed: a second run sends nothing anywhere.
     again = run_syncs(PROJECT_DIR, syncs, warehouse.target)
