@@ -63,8 +63,10 @@ def test(args: argparse.Namespace) -> None:
     env = project_env()
     _run([str(VENV_BIN / "ruff"), "check", "."], env=env)
     _run([str(VENV_BIN / "ruff"), "format", "--check", "."], env=env)
-    # Two workers: Spark's tests on one, the rest on the other (tests/conftest.py groups them).
-    parallel = [] if "-n" in args.pytest_args else ["-n", "2", "--dist", "loadgroup"]
+    # Two workers, each engine's tests one unit of work, handed out in the order tests/conftest.py sorts them.
+    parallel = (
+        [] if "-n" in args.pytest_args else ["-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder"]
+    )
     _run([str(VENV_BIN / "python"), "-m", "pytest", *parallel, *args.pytest_args], env=env)
 
 

@@ -32,14 +32,32 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+ENGINE_ORDER = ("spark", "duckdb", "postgres")
+
+
+def _engine_of(item: pytest.Item) -> str | None:
+    """The engine whose session fixtures a test uses: a parameter value, or a fixture named after one."""
+    callspec = getattr(item, "callspec", None)
+    values = {value for value in callspec.params.values() if isinstance(value, str)} if callspec else set()
+    fixtures = " ".join(getattr(item, "fixturenames", ()))
+    for engine in ENGINE_ORDER:
+        if engine in values or engine in fixtures:
+            return engine
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # pytest-xdist reads the groups in its own hook, registered after conftests
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`, as run.py runs the suite): every Spark test on one worker and
-    everything else on the other. Spark's session fixtures then start once, and the JVM's minutes overlap
-    with DuckDB's and PostgreSQL's work instead of adding to it."""
+    """Under pytest-xdist (`--dist loadgroup --no-loadscope-reorder`, as run.py runs the suite), each
+    engine's tests form one unit of work, so its session fixtures (a whole-project build) start once, and the
+    units go out in this order: Spark, the longest, to one worker first, DuckDB to the other, then PostgreSQL
+    and the engine-free modules (one unit per module, for module-scoped fixtures) to whichever is free."""
+    engines = {id(item): _engine_of(item) for item in items}
+    rank = {engine: position for position, engine in enumerate(ENGINE_ORDER)}
+    items.sort(key=lambda item: rank.get(engines[id(item)], len(ENGINE_ORDER)))
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        on_spark = callspec is not None and "spark" in callspec.params.values()
-        item.add_marker(pytest.mark.xdist_group("spark" if on_spark else "other"))
+        group = engines[id(item)] or item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @dataclass
