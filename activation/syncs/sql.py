@@ -7,9 +7,10 @@ the rows that will be sent. When the segment lives on another engine than the st
 consent are first copied into staging tables of the state's schema, and the same diff runs on them.
 
 Eligibility (consent and RGPD at send time): a member is sent only when it is not in the holdout, not erased,
-has at least one of the identifiers the sync maps, and has consent on the destination's channel, read from the consent model (var cdp_activation_consent_model,
-default dim_customers: `customer_id`, `has_<channel>_consent`, `is_erased`). A held record that becomes
-ineligible is removed in mirror mode and reported (record_outcomes, status 'suppressed') in the others.
+has at least one of the identifiers the sync maps, and has consent on the destination's channel, read from
+the consent model (var cdp_activation_consent_model, default dim_customers: `customer_id`,
+`has_<channel>_consent`, `is_erased`). A held record that becomes ineligible is removed in mirror mode and
+reported (record_outcomes, status 'suppressed') in the others.
 """
 
 from __future__ import annotations
