@@ -370,6 +370,9 @@ def _duckdb_kind(type_name: str) -> str:
     return OTHER
 
 
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+
+
 class DuckDBConnection(StateConnection):
     dialect = DuckDBDialect()
 
@@ -390,8 +393,10 @@ class DuckDBConnection(StateConnection):
             connection.execute("set checkpoint_threshold = '1GB'")
             # Streaming diffs have no order to keep; letting DuckDB drop it bounds memory.
             connection.execute("set preserve_insertion_order = false")
-            # A sync's memory stays flat as audiences grow: DuckDB spills to disk beyond this.
-            limit = os.environ.get("CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT", "200MB")
+            # DuckDB spills to disk beyond this. Not lower: the diff's join sides are chosen on estimated
+            # sizes, and a segment view's estimate can be 25 times too small, so DuckDB may hash every member
+            # in memory (300,000 members failed at 200MB; 1,000,000 fit in 1GB with a peak RSS of 1.2 GiB).
+            limit = os.environ.get("CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
             connection.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
         self.connection = connection
         self._in_transaction = False
@@ -409,7 +414,7 @@ class DuckDBConnection(StateConnection):
         except duckdb.OutOfMemoryException as error:
             raise StateStoreError(
                 f"DuckDB reached its memory limit during the sync ({str(error).splitlines()[0]}); raise "
-                "CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT (default 200MB)"
+                f"CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT (default {DEFAULT_DUCKDB_MEMORY_LIMIT})"
             ) from None
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
