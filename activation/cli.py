@@ -122,8 +122,11 @@ def _print_segment_summary(connection: duckdb.DuckDBPyConnection) -> None:
         print(f"  {name:<28} {channel:<20} {members:>6,} members ({holdout:,} holdout)")
 
 
+STARTER_SYNCS_FILE = "models/segments/_segments__syncs.yml"
+
+
 def _prepare_demo_destinations(project_dir: Path) -> WebhookReceiver:
-    """Start the local webhook receiver the starter syncs send to (models/segments/_segments__syncs.yml).
+    """Start the local webhook receiver the starter syncs send to (STARTER_SYNCS_FILE).
 
     The exposures read these variables when dbt parses the project, so they are set before the first dbt
     command. A user's own values win, except the URL: the receiver listens on a free port of its own.
@@ -151,8 +154,9 @@ def _run_demo_syncs(project_dir: Path, target: str, receiver: WebhookReceiver) -
         )
         return True
     catalog = load_catalog(project_dir, target, target_path(project_dir) / "manifest.json")
-    syncs = catalog.select([], True)
-    print(f"\nSyncing {len(syncs)} starter segments (models/segments/_segments__syncs.yml):", flush=True)
+    # Only the starter syncs: syncs a user added to the project may point at real tools.
+    syncs = [sync for sync in catalog.select([], True) if sync.source_file == STARTER_SYNCS_FILE]
+    print(f"\nSyncing {len(syncs)} starter segments ({STARTER_SYNCS_FILE}):", flush=True)
     results = run_syncs(project_dir, syncs, target, progress=False, out=sys.stdout)
     output_dir = Path(os.environ["CDP_DEMO_OUTPUT_DIR"])
     print("\nWhat the local destinations hold now:")
