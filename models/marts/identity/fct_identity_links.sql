@@ -3,7 +3,13 @@
   records' sources, and the rule and score behind it. Support agents and the web app read this to explain
   a merge ("the loyalty card was joined to the CRM contact by a probabilistic match on name, birth date
   and postcode, probability 0.998").
+
+  The record keys of CRM contacts, shop accounts, loyalty cards and web visitors carry a personal identifier
+  (the contact, account, card or cookie id): for an erased customer they are null, as in dim_customers, while
+  the link itself (sources, rule, score) stays so graph statistics still add up.
 -#}
+
+{%- set personal_record_sources = ['crm_contacts', 'shop_customers', 'loyalty_members', 'web_anonymous_ids'] %}
 
 with
 
@@ -15,7 +21,11 @@ customer_ids as (
     select * from {{ ref('int_identity_customer_ids') }}
 ),
 
-final as (
+erased_customers as (
+    select * from {{ ref('int_customers_erased') }}
+),
+
+links as (
     select
         customer_ids.customer_id,
         edges.record_key,
@@ -33,6 +43,33 @@ final as (
     inner join customer_ids as linked_customer_ids
         on edges.linked_record_key = linked_customer_ids.record_key
     where edges.record_key <> edges.linked_record_key
+),
+
+final as (
+    select
+        links.customer_id,
+        case
+            when
+                erased_customers.customer_id is null
+                or links.source_table not in ('{{ personal_record_sources | join("', '") }}')
+                then links.record_key
+        end as record_key,
+        links.source_table,
+        case
+            when
+                erased_customers.customer_id is null
+                or links.linked_source_table not in ('{{ personal_record_sources | join("', '") }}')
+                then links.linked_record_key
+        end as linked_record_key,
+        links.linked_source_table,
+        links.edge_type,
+        links.rule_name,
+        links.match_weight,
+        links.match_probability,
+        links.competing_cluster_count
+    from links
+    left join erased_customers
+        on links.customer_id = erased_customers.customer_id
 )
 
 select * from final
