@@ -9,8 +9,6 @@
   the link itself (sources, rule, score) stays so graph statistics still add up.
 -#}
 
-{%- set personal_record_sources = ['crm_contacts', 'shop_customers', 'loyalty_members', 'web_anonymous_ids'] %}
-
 with
 
 edges as (
@@ -23,6 +21,17 @@ customer_ids as (
 
 erased_customers as (
     select * from {{ ref('int_customers_erased') }}
+),
+
+{# Sources whose record id is a personal identifier (dim_customers' identifier lists). #}
+personal_record_sources as (
+    select 'crm_contacts' as source_table
+    union all
+    select 'shop_customers' as source_table
+    union all
+    select 'loyalty_members' as source_table
+    union all
+    select 'web_anonymous_ids' as source_table
 ),
 
 links as (
@@ -49,16 +58,12 @@ final as (
     select
         links.customer_id,
         case
-            when
-                erased_customers.customer_id is null
-                or links.source_table not in ('{{ personal_record_sources | join("', '") }}')
+            when erased_customers.customer_id is null or personal_sources.source_table is null
                 then links.record_key
         end as record_key,
         links.source_table,
         case
-            when
-                erased_customers.customer_id is null
-                or links.linked_source_table not in ('{{ personal_record_sources | join("', '") }}')
+            when erased_customers.customer_id is null or linked_personal_sources.source_table is null
                 then links.linked_record_key
         end as linked_record_key,
         links.linked_source_table,
@@ -70,6 +75,10 @@ final as (
     from links
     left join erased_customers
         on links.customer_id = erased_customers.customer_id
+    left join personal_record_sources as personal_sources
+        on links.source_table = personal_sources.source_table
+    left join personal_record_sources as linked_personal_sources
+        on links.linked_source_table = linked_personal_sources.source_table
 )
 
 select * from final
