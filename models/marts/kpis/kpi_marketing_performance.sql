@@ -207,9 +207,10 @@ final as (
         cast(joined.new_customers as {{ dbt.type_bigint() }}) as new_customers,
         cast(joined.attributed_revenue as {{ cdp.type_money() }}) as attributed_revenue,
         cast(joined.lifetime_value as {{ cdp.type_money() }}) as attributed_lifetime_value,
-        case
-            when joined.spend > 0 then {{ cdp.divide_money('joined.spend', 'joined.new_customers') }}
-        end as cac,
+        cast(
+            case when joined.spend > 0 then {{ cdp.divide_money('joined.spend', 'joined.new_customers') }} end
+            as {{ cdp.type_money() }}
+        ) as cac,
         cast(joined.attributed_revenue * 1.0 / nullif(joined.spend, 0) as {{ cdp.type_double() }}) as roas,
         cast(
             case when joined.new_customers > 0 then joined.lifetime_value * 1.0 / nullif(joined.spend, 0) end
