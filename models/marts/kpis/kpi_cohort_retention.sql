@@ -118,7 +118,7 @@ final as (
         activity_month,
         cast(cohort_size as {{ dbt.type_bigint() }}) as cohort_size,
         cast(active_buyers as {{ dbt.type_bigint() }}) as active_buyers,
-        cast(active_buyers * 1.0 / cohort_size as {{ cdp.type_double() }}) as retention_rate,
+        cast(active_buyers as {{ cdp.type_double() }}) / cohort_size as retention_rate,
         cast(revenue as {{ cdp.type_money() }}) as revenue,
         cast(cumulative_revenue as {{ cdp.type_money() }}) as cumulative_revenue,
         {{ cdp.divide_money('cumulative_revenue', 'cohort_size') }} as cumulative_revenue_per_customer,

@@ -99,16 +99,16 @@ final as (
         cast(record_totals.source_table as {{ dbt.type_string() }}) as source_table,
         cast(record_totals.record_count as {{ dbt.type_bigint() }}) as record_count,
         cast(customer_totals.customer_count as {{ dbt.type_bigint() }}) as customer_count,
-        cast(record_totals.record_count * 1.0 / customer_totals.customer_count as {{ cdp.type_double() }})
+        cast(record_totals.record_count as {{ cdp.type_double() }}) / customer_totals.customer_count
             as avg_records_per_customer,
         cast(customer_totals.median_records_per_customer as {{ cdp.type_double() }})
             as median_records_per_customer,
         cast(customer_totals.max_records_per_customer as {{ dbt.type_bigint() }}) as max_records_per_customer,
         cast(customer_totals.merged_customer_count as {{ dbt.type_bigint() }}) as merged_customer_count,
-        cast(customer_totals.merged_customer_count * 1.0 / customer_totals.customer_count as {{ cdp.type_double() }})
+        cast(customer_totals.merged_customer_count as {{ cdp.type_double() }}) / customer_totals.customer_count
             as merge_rate,
         cast(record_totals.cross_source_record_count as {{ dbt.type_bigint() }}) as cross_source_record_count,
-        cast(record_totals.cross_source_record_count * 1.0 / record_totals.record_count as {{ cdp.type_double() }})
+        cast(record_totals.cross_source_record_count as {{ cdp.type_double() }}) / record_totals.record_count
             as cross_source_record_share,
         cast(coalesce(link_totals.link_count, 0) as {{ dbt.type_bigint() }}) as link_count,
         cast(as_of.as_of_date as date) as as_of_date

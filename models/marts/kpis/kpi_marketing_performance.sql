@@ -211,11 +211,11 @@ final as (
             case when joined.spend > 0 then {{ cdp.divide_money('joined.spend', 'joined.new_customers') }} end
             as {{ cdp.type_money() }}
         ) as cac,
-        cast(joined.attributed_revenue * 1.0 / nullif(joined.spend, 0) as {{ cdp.type_double() }}) as roas,
-        cast(
-            case when joined.new_customers > 0 then joined.lifetime_value * 1.0 / nullif(joined.spend, 0) end
-            as {{ cdp.type_double() }}
-        ) as ltv_to_cac,
+        cast(joined.attributed_revenue as {{ cdp.type_double() }}) / nullif(joined.spend, 0) as roas,
+        case
+            when joined.new_customers > 0
+                then cast(joined.lifetime_value as {{ cdp.type_double() }}) / nullif(joined.spend, 0)
+        end as ltv_to_cac,
         cast('{{ cdp.reporting_currency() }}' as {{ dbt.type_string() }}) as reporting_currency
     from joined
     left join campaigns
