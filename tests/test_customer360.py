@@ -19,6 +19,18 @@ from tests.conftest import Warehouse
 CONSENT_CHANNELS = ("email", "sms", "phone", "ads_personalisation")
 # Tables searched to prove the search finds the erased people's values where they legitimately remain.
 CONTROL_TABLES = ("int_customers_golden", "int_identifiers_unioned")
+# Sources whose record id is a personal identifier (account, card, cookie): their record keys
+# ('crm_contacts:<id>') are searched too, the form fct_identity_links holds them in.
+PERSONAL_RECORD_SOURCES = "'crm_contacts', 'shop_customers', 'loyalty_members', 'web_anonymous_ids'"
+# Marts that must be scanned: a mart missing from the schema would pass unnoticed.
+REQUIRED_MARTS = {
+    "dim_customers",
+    "fct_identity_links",
+    "kpi_daily",
+    "kpi_cohort_retention",
+    "kpi_marketing_performance",
+    "kpi_identity_resolution",
+}
 
 
 def mart_tables(warehouse: Warehouse) -> list[str]:
@@ -44,8 +56,9 @@ def erased_values_sql(warehouse: Warehouse) -> str:
 
     kind 'email' / 'phone': the value anywhere in a row; 'name': first and last name as two whole values of
     one row; 'full_name': "first last" anywhere; 'identifier': an id (loyalty card, shop account, CRM contact,
-    cookie) as a whole value. A value another customer also carries (a shared household phone, a namesake)
-    legitimately stays in the marts, so it is not searched for.
+    cookie) as a whole value; 'record_key': such an id in its record key form ('loyalty_members:<id>'). A
+    value another customer also carries (a shared household phone, a namesake) legitimately stays in the
+    marts, so it is not searched for.
     """
     staging = f"{warehouse.schema}_staging"
     intermediate = f"{warehouse.schema}_intermediate"
@@ -101,6 +114,10 @@ def erased_values_sql(warehouse: Warehouse) -> str:
             where identifier_type in (
                 'crm_contact_id', 'shop_customer_id', 'loyalty_card_id', 'web_anonymous_id'
             )
+            union all
+            select record_key, 'record_key', '"' || lower(record_key) || '"', ''
+            from {intermediate}.int_identity_customer_ids
+            where source_table in ({PERSONAL_RECORD_SOURCES})
         ),
         needle_owners as (
             select
@@ -123,7 +140,8 @@ def erased_values_sql(warehouse: Warehouse) -> str:
 def test_erased_peoples_personal_data_appears_in_no_mart(sample_warehouse: Warehouse) -> None:
     warehouse = sample_warehouse
     tables = [(f"{warehouse.schema}_marts", table) for table in mart_tables(warehouse)]
-    assert "dim_customers" in {table for _, table in tables}
+    missing = REQUIRED_MARTS - {table for _, table in tables}
+    assert not missing, f"marts not built: {missing}"
     tables += [(f"{warehouse.schema}_intermediate", table) for table in CONTROL_TABLES]
     row_text = row_text_sql(warehouse)
     scanned_rows = "\n                union all\n".join(
@@ -164,11 +182,12 @@ def test_erased_peoples_personal_data_appears_in_no_mart(sample_warehouse: Wareh
         for table, kind, needle, hits in rows
         if table != "(needles)" and table not in CONTROL_TABLES
     )
-    assert {"email", "phone", "name", "identifier"} <= set(needle_counts), needle_counts
+    assert {"email", "phone", "name", "identifier", "record_key"} <= set(needle_counts), needle_counts
     # The search must find each kind of value where it legitimately remains, or a pass would prove nothing.
     for kind in ("email", "phone", "name"):
         assert ("int_customers_golden", kind) in control_hits, f"the search no longer finds {kind}s"
     assert ("int_identifiers_unioned", "identifier") in control_hits, "the search no longer finds identifiers"
+    assert ("int_identifiers_unioned", "record_key") in control_hits, "the search no longer finds record keys"
     assert not leaks, f"erased people's personal data in the marts on {warehouse.target}: {leaks[:20]}"
 
 

@@ -165,8 +165,9 @@ def create_test_list(warehouse: Warehouse, rows: list[tuple[str, str, str]]) -> 
 
 
 def rerun_segments(warehouse: Warehouse, dbt_vars: dict | None = None) -> None:
-    # Models only: the data tests ran in the fixture's build, and the checks below cover the re-runs.
-    args = ["run", "--select", "path:models/segments"]
+    # Models only: the data tests ran in the fixture's build, and the checks below cover the re-runs. The
+    # suppression list is resolved to customers upstream of the segments (int_customers_globally_suppressed).
+    args = ["run", "--select", "int_customers_globally_suppressed", "path:models/segments"]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     warehouse.dbt(*args)

@@ -2,8 +2,9 @@
   The Customer 360: one row per customer (every customer_id of identity resolution), what marketers, BI and
   activation read. Golden attributes (int_customers_golden), identifiers, lifecycle stage and RFM scores,
   purchases, web engagement, support, category affinity, preferred channel and store, and current consent per
-  channel, each from its intermediate model. Traits are as of as_of_date (var cdp_as_of_date, default the day
-  of the latest event).
+  channel, each from its intermediate model; is_test_account marks internal and test accounts (the global
+  suppression list's internal_account entries), which the KPI marts and segments leave out. Traits are as of
+  as_of_date (var cdp_as_of_date, default the day of the latest event).
 
   Erased customers (an erasure request reached them through identity) keep their row with is_erased = true, so
   activation removes them from every destination and segments exclude them, but every personal value is null
@@ -32,6 +33,10 @@ customers as (
 
 erased_customers as (
     select * from {{ ref('int_customers_erased') }}
+),
+
+globally_suppressed as (
+    select * from {{ ref('int_customers_globally_suppressed') }}
 ),
 
 identifiers as (
@@ -81,6 +86,7 @@ final as (
     select
         cast(customers.customer_id as {{ dbt.type_string() }}) as customer_id,
         coalesce(erased_customers.is_erased, false) as is_erased,
+        coalesce(globally_suppressed.is_internal_account, false) as is_test_account,
         cast(erased_customers.first_erasure_requested_at as {{ dbt.type_timestamp() }}) as erasure_requested_at,
 
         {%- for column in golden_personal_columns %}
@@ -157,6 +163,8 @@ final as (
     cross join as_of
     left join erased_customers
         on customers.customer_id = erased_customers.customer_id
+    left join globally_suppressed
+        on customers.customer_id = globally_suppressed.customer_id
     left join identifiers
         on customers.customer_id = identifiers.customer_id
     left join lifecycle_stages

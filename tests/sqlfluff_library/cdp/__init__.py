@@ -14,6 +14,16 @@ def select_source_columns(source_name: str, table_name: str) -> str:
     return f"select * from {source_name}_{table_name}"
 
 
+def date_spine(relation: str, start_column: str, end_column: str) -> str:
+    """A select of day rows from the bounds relation (KPI marts): the bounds CTE is used."""
+    return f"select {start_column} as date_day from {relation}"
+
+
+def kpi_days_setting(var_name: str, default: int) -> int:
+    """A whole number of days (KPI marts negate it in dateadd)."""
+    return default
+
+
 def __getattr__(name: str) -> Callable[..., str]:
     if name.startswith("__"):
         raise AttributeError(name)
