@@ -64,10 +64,10 @@ def test(args: argparse.Namespace) -> None:
     _run([str(VENV_BIN / "ruff"), "check", "."], env=env)
     _run([str(VENV_BIN / "ruff"), "format", "--check", "."], env=env)
     # Two workers, each engine's tests one unit of work, handed out in the order tests/conftest.py sorts them.
-    parallel = (
-        [] if "-n" in args.pytest_args else ["-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder"]
-    )
-    _run([str(VENV_BIN / "python"), "-m", "pytest", *parallel, *args.pytest_args], env=env)
+    # `run.py test -- --durations=20`: that separator is ours; pytest would read what follows it as paths.
+    pytest_args = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
+    parallel = [] if "-n" in pytest_args else ["-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder"]
+    _run([str(VENV_BIN / "python"), "-m", "pytest", *parallel, *pytest_args], env=env)
 
 
 def main() -> None:
