@@ -290,7 +290,8 @@ class SyncRunner:
         )
         counts: dict[str, int] = {}
         for change, operation, count in state.fetchall(
-            f"select change, operation, count(*) from ({diff}) as diff group by change, operation"
+            f"select change, operation, count(*) from ({diff}) as diff group by change, operation",
+            joins_as_written=True,
         ):
             counts[f"{change}:{operation}"] = int(count)
         full = sql.diff_query(
@@ -301,7 +302,8 @@ class SyncRunner:
         for operation in sent:
             rows = state.fetchall(
                 f"select record_key, change, reason, payload, identity from ({full}) as diff "
-                f"where operation = '{operation}' order by record_key limit {int(sample_size)}"
+                f"where operation = '{operation}' order by record_key limit {int(sample_size)}",
+                joins_as_written=True,
             )
             for record_key, change, reason, payload, identity in rows:
                 samples.append(
@@ -457,7 +459,8 @@ class SyncRunner:
             [item.batch_id for item in interrupted],
             staged=staged,
         )
-        parts = [pa.Table.from_batches([chunk]) for chunk in state.stream(query, CHUNK_ROWS)]
+        chunks = state.stream(query, CHUNK_ROWS, joins_as_written=True)
+        parts = [pa.Table.from_batches([chunk]) for chunk in chunks]
         table = pa.concat_tables(parts) if parts else None
         for journalled in interrupted:
             rows = (
@@ -536,7 +539,7 @@ class SyncRunner:
             held_back[operation] = (journalled, records)
 
         try:
-            for chunk in reader.stream(diff, CHUNK_ROWS):
+            for chunk in reader.stream(diff, CHUNK_ROWS, joins_as_written=True):
                 if pipeline.stopped:
                     break
                 table = pa.Table.from_batches([chunk])

@@ -251,9 +251,11 @@ def diff_query(
     """Rows that need something, with change (added/changed/removed), operation, reason and, for rows to
     send, payload and identity JSON; `previous_identity` is what the destination held before an update.
 
-    Members (wide: every mapped column) are only ever the probe side of a join: hash tables are built on the
-    state and on member keys, so memory does not grow with what a segment carries. JSON is built for the
-    members that may be sent only (a handful of settled rejections among them cost nothing).
+    Members (wide: every mapped column) are read once and only ever stream through joins: one full outer join
+    to the held records finds the added, changed, newly excluded and departed records at once, so no hash
+    table or common subplan ever holds a member's mapped columns. Every join's right side (the one hashed
+    when joins are kept as written: `stream(..., joins_as_written=True)`) is narrow: held records, consent
+    flags, settled rejections. JSON is built for the members that may be sent only.
     """
     sync_literal = dialect.literal(sync.name)
     string = dialect.string_type
@@ -267,18 +269,17 @@ def diff_query(
     else:
         reason_for_departed, consent_join = f"'{LEFT_SEGMENT}'", ""
     added, changed, removed = _operation_cases(sync.mode)
+    # A member row has a payload hash (never null); a held record nobody in the segment matched has none.
+    is_member = "members.payload_hash is not null"
     if include_payload:
         payload = "members.payload" if staged else payload_json(dialect, mapped, "members")
         identity = "members.identity" if staged else identity_json(dialect, mapped, "members")
-        member_payload = f"case when members.exclusion_reason is null then {payload} end"
-        member_identity = f"case when members.exclusion_reason is null then {identity} end"
+        sendable = f"{is_member} and members.exclusion_reason is null"
+        member_payload = f"case when {sendable} then {payload} end"
+        member_identity = f"case when {sendable} then {identity} end"
     else:
         member_payload = member_identity = f"cast(null as {string})"
     return f"""with
-
-members as (
-{members_sql}
-),
 
 held as (
     select record_key, payload_hash, identity
@@ -292,47 +293,42 @@ settled_rejections as (
     where sync_name = {sync_literal} and status = 'rejected' and not is_retryable
 ){consent_cte},
 
--- members new, changed, or held but no longer eligible
-compared_members as (
+-- held records with the reason they are removed for if they are no longer members
+held_with_departure as (
     select
-        members.record_key,
+        held.record_key,
+        held.payload_hash,
+        held.identity,
+        {reason_for_departed} as departure_reason
+    from held{consent_join}
+),
+
+members as (
+{members_sql}
+),
+
+-- members new, changed, or held but no longer eligible, and held records that are not members any more
+compared as (
+    select
+        coalesce(members.record_key, held.record_key) as record_key,
         case
             when held.record_key is null then 'added'
-            when members.exclusion_reason is not null then 'removed'
+            when not ({is_member}) or members.exclusion_reason is not null then 'removed'
             else 'changed'
         end as change,
-        members.exclusion_reason as reason,
+        case when {is_member} then members.exclusion_reason else held.departure_reason end as reason,
         members.payload_hash,
         held.identity as held_identity,
         {member_payload} as payload,
         {member_identity} as identity
     from members
-    left join held
+    full outer join held_with_departure as held
         on members.record_key = held.record_key
     where
-        (members.exclusion_reason is null and (held.record_key is null or held.payload_hash <>
+        members.payload_hash is null
+        or (members.exclusion_reason is null and (held.record_key is null or held.payload_hash <>
         members.payload_hash))
         or (held.record_key is not null and members.exclusion_reason is not null)
-),
-
--- held records of people who are not members at all any more
-departed as (
-    select
-        held.record_key,
-        cast('removed' as {string}) as change,
-        {reason_for_departed} as reason,
-        cast(null as {string}) as payload_hash,
-        held.identity as held_identity,
-        cast(null as {string}) as payload,
-        cast(null as {string}) as identity
-    from held{consent_join}
-    where not exists (select 1 from members where members.record_key = held.record_key)
-),
-
-compared as (
-    select * from compared_members
-    union all
-    select * from departed
 ),
 
 planned as (
@@ -374,7 +370,10 @@ def recovery_query(
     *,
     staged: bool,
 ) -> str:
-    """The records of interrupted batches with their current payload, to resend them as they were."""
+    """The records of interrupted batches with their current payload, to resend them as they were.
+
+    Members stream through a right join whose hashed (right) side is the journalled records: a few batches.
+    """
     listed = ", ".join(dialect.literal(batch_id) for batch_id in batch_ids)
     carried = (
         "members.payload, members.identity"
@@ -399,9 +398,9 @@ current as (
         members.payload_hash as current_hash,
         members.exclusion_reason,
         {carried}
-    from {tables.journal_records} as batch_records
-    left join members
-        on batch_records.record_key = members.record_key
+    from members
+    right join {tables.journal_records} as batch_records
+        on members.record_key = batch_records.record_key
     where batch_records.batch_id in ({listed})
 )
 

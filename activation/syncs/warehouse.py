@@ -318,11 +318,20 @@ class WarehouseConnection(ABC):
         """Column name -> kind, in the relation's order."""
 
     @abstractmethod
-    def stream(self, sql: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
-        """The query's rows in record batches of at most `chunk_rows` rows."""
+    def stream(
+        self, sql: str, chunk_rows: int, *, joins_as_written: bool = False
+    ) -> Iterator[pa.RecordBatch]:
+        """The query's rows in record batches of at most `chunk_rows` rows.
+
+        `joins_as_written`: hash each join's right side, whatever the planner estimates (DuckDB; the other
+        engines' hash joins spill to disk when their estimate is wrong). For queries written so that every
+        right side is narrow and the wide side streams.
+        """
 
     @abstractmethod
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+    def fetchall(
+        self, sql: str, params: Sequence[Any] = (), *, joins_as_written: bool = False
+    ) -> list[tuple[Any, ...]]: ...
 
     def close(self) -> None:  # noqa: B027 - optional
         pass
@@ -372,6 +381,13 @@ def _duckdb_kind(type_name: str) -> str:
 
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 
+# DuckDB's optimizer that swaps a hash join's sides to hash the one it estimates smaller. Its estimate of a
+# segment view can be 25 times too small, so it hashed every member's mapped columns instead of the held keys.
+_BUILD_SIDE_OPTIMIZER = "build_side_probe_side"
+# `disabled_optimizers` is global to a DuckDB database instance: switched off only while a query is planned,
+# one query at a time.
+_PLANNING_LOCK = threading.Lock()
+
 
 class DuckDBConnection(StateConnection):
     dialect = DuckDBDialect()
@@ -405,11 +421,29 @@ class DuckDBConnection(StateConnection):
         rows = self.connection.execute(f"describe select * from {relation}").fetchall()
         return {name: _duckdb_kind(str(type_name)) for name, type_name, *_ in rows}
 
-    def stream(self, sql: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    @contextlib.contextmanager
+    def _joins_as_written(self, enabled: bool) -> Iterator[None]:
+        if not enabled:
+            yield
+            return
+        with _PLANNING_LOCK, contextlib.closing(self.connection.cursor()) as setter:
+            (previous,) = setter.execute("select current_setting('disabled_optimizers')").fetchone()
+            disabled = ",".join(name for name in (previous, _BUILD_SIDE_OPTIMIZER) if name)
+            setter.execute(f"set disabled_optimizers = '{disabled}'")
+            try:
+                yield
+            finally:
+                setter.execute(f"set disabled_optimizers = '{previous}'")
+
+    def stream(
+        self, sql: str, chunk_rows: int, *, joins_as_written: bool = False
+    ) -> Iterator[pa.RecordBatch]:
         import duckdb
 
         try:
-            reader = self.connection.sql(sql).to_arrow_reader(chunk_rows)
+            # The query is planned when the reader starts; it then streams with that plan.
+            with self._joins_as_written(joins_as_written):
+                reader = self.connection.sql(sql).to_arrow_reader(chunk_rows)
             yield from reader
         except duckdb.OutOfMemoryException as error:
             raise StateStoreError(
@@ -417,8 +451,12 @@ class DuckDBConnection(StateConnection):
                 f"CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT (default {DEFAULT_DUCKDB_MEMORY_LIMIT})"
             ) from None
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.connection.execute(sql, list(params)).fetchall()
+    def fetchall(
+        self, sql: str, params: Sequence[Any] = (), *, joins_as_written: bool = False
+    ) -> list[tuple[Any, ...]]:
+        with self._joins_as_written(joins_as_written):
+            result = self.connection.execute(sql, list(params))
+        return result.fetchall()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.connection.execute(sql, list(params))
@@ -509,7 +547,9 @@ class PostgresConnection(StateConnection):
                 column.name: _POSTGRES_KINDS.get(column.type_code, OTHER) for column in cursor.description
             }
 
-    def stream(self, sql: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    def stream(
+        self, sql: str, chunk_rows: int, *, joins_as_written: bool = False
+    ) -> Iterator[pa.RecordBatch]:
         # A server-side cursor needs a transaction; this connection is the reader, so it has its own.
         self._stream_count += 1
         self.connection.autocommit = False
@@ -532,7 +572,9 @@ class PostgresConnection(StateConnection):
                 self.connection.rollback()
                 self.connection.autocommit = True
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def fetchall(
+        self, sql: str, params: Sequence[Any] = (), *, joins_as_written: bool = False
+    ) -> list[tuple[Any, ...]]:
         with self.connection.cursor() as cursor:
             cursor.execute(self._convert(sql), tuple(params))
             return cursor.fetchall() if cursor.description is not None else []
@@ -624,7 +666,9 @@ class SparkConnection(WarehouseConnection):
         schema = self.session.sql(f"select * from {relation} limit 0").schema
         return {item.name: _spark_kind(item.dataType.simpleString()) for item in schema.fields}
 
-    def stream(self, sql: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    def stream(
+        self, sql: str, chunk_rows: int, *, joins_as_written: bool = False
+    ) -> Iterator[pa.RecordBatch]:
         frame = self.session.sql(sql)
         names = frame.columns
         rows: list[Any] = []
@@ -636,7 +680,9 @@ class SparkConnection(WarehouseConnection):
         if rows:
             yield _rows_to_batch(rows, names)
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def fetchall(
+        self, sql: str, params: Sequence[Any] = (), *, joins_as_written: bool = False
+    ) -> list[tuple[Any, ...]]:
         if params:
             raise NotImplementedError("Spark queries take no parameters here")
         return [tuple(row) for row in self.session.sql(sql).collect()]
