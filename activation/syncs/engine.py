@@ -369,7 +369,7 @@ class SyncRunner:
         completed = False
         try:
             destination.open()
-            self._recover(pipeline, mapped, members_sql, staged)
+            self._recover(pipeline, mapped, members_sql, consent_sql, staged)
             self.store.compact(sync.name)
             held_before = self.store.held_count(sync.name)
             logger.info(
@@ -435,7 +435,12 @@ class SyncRunner:
             state.execute(f"drop table if exists {self.store.tables.staging(self.sync.name, what)}")
 
     def _recover(
-        self, pipeline: _Pipeline, mapped: sql.MemberColumns, members_sql: str, staged: bool
+        self,
+        pipeline: _Pipeline,
+        mapped: sql.MemberColumns,
+        members_sql: str,
+        consent_sql: str | None,
+        staged: bool,
     ) -> None:
         """Resend the batches a crashed run journalled but never saw acknowledged, under the same keys.
 
@@ -456,6 +461,7 @@ class SyncRunner:
             state.dialect,
             mapped,
             members_sql,
+            consent_sql,
             [item.batch_id for item in interrupted],
             staged=staged,
         )
