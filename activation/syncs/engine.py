@@ -552,8 +552,10 @@ class SyncRunner:
                 changes = table.column("change")
                 changed_or_removed += pc.sum(pc.not_equal(changes, "added").cast(pa.int64())).as_py() or 0
                 operations = table.column("operation")
-                for operation in pc.unique(operations).to_pylist():
-                    part = table.filter(pc.equal(operations, operation))
+                distinct = pc.unique(operations).to_pylist()
+                for operation in distinct:
+                    # A chunk of one operation (all of a first sync) is not copied, payloads and all.
+                    part = table if len(distinct) == 1 else table.filter(pc.equal(operations, operation))
                     if operation in sql.SENT_OPERATIONS:
                         for records in cutter.add(operation, part):
                             cut(operation, records, is_last=False)

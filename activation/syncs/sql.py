@@ -266,7 +266,7 @@ def _operation_cases(mode: str) -> tuple[str, str, str]:
         removed = "'remove'"
     else:
         listed = ", ".join(f"'{reason}'" for reason in SUPPRESSION_REASONS)
-        removed = f"case when compared.reason in ({listed}) then '{REPORT}' else '{KEEP}' end"
+        removed = f"case when changes.reason in ({listed}) then '{REPORT}' else '{KEEP}' end"
     return added, changed, removed
 
 

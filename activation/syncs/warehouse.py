@@ -445,7 +445,10 @@ class DuckDBConnection(StateConnection):
             with self._joins_as_written(joins_as_written):
                 reader = self.connection.sql(sql).to_arrow_reader(chunk_rows)
             yield from reader
-        except duckdb.OutOfMemoryException as error:
+        except (duckdb.OutOfMemoryException, OSError) as error:
+            # Once the reader streams, DuckDB's errors come through pyarrow, as OSError.
+            if not isinstance(error, duckdb.OutOfMemoryException) and "Out of Memory" not in str(error):
+                raise
             raise StateStoreError(
                 f"DuckDB reached its memory limit during the sync ({str(error).splitlines()[0]}); raise "
                 f"CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT (default {DEFAULT_DUCKDB_MEMORY_LIMIT})"
