@@ -321,10 +321,16 @@ def diff_query(
         carried, payload, identity = [], f"cast(null as {string})", f"cast(null as {string})"
     carried_columns = "".join(f",\n        {column}" for column in carried)
     added, changed, removed = _operation_cases(sync.mode)
+    # Held records are the hash table of the diff's main join: only what the comparison needs, as narrow as
+    # it compares. Staged members were hashed by another engine, so their hashes are compared as text.
+    held_hash = "payload_hash" if staged else dialect.comparable_hash("payload_hash")
+    member_hash = "compared.payload_hash" if staged else dialect.comparable_hash("compared.payload_hash")
+    # A destination that keeps no identity holds none, and removes by key.
+    held_identity = "identity" if mapped.identifier_names else f"cast(null as {string}) as identity"
     return f"""with
 
 held as (
-    select record_key, payload_hash, identity
+    select record_key, {held_hash} as payload_hash, {held_identity}
     from {tables.records}
     where sync_name = {sync_literal}
 ),
@@ -371,8 +377,8 @@ changes as (
     from compared
     where
         not compared.is_member
-        or (compared.reason is null and (not compared.is_held or compared.held_payload_hash <>
-        compared.payload_hash))
+        or (compared.reason is null and (not compared.is_held or compared.held_payload_hash is distinct from
+        {member_hash}))
         or (compared.is_held and compared.reason is not null)
 ),
 

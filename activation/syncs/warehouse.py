@@ -225,6 +225,11 @@ class Dialect(ABC):
     def json_scalar(self, expression: str, kind: str) -> str:
         """The value as it should appear in JSON: timestamps as ISO-8601 UTC strings, the rest natively."""
 
+    def comparable_hash(self, expression: str) -> str:
+        """A row_hash text of this engine in the narrowest form that compares the same (null for text this
+        engine's row_hash does not produce)."""
+        return expression
+
 
 class DuckDBDialect(Dialect):
     name = "duckdb"
@@ -248,6 +253,10 @@ class DuckDBDialect(Dialect):
         # DuckDB's hash() of several values: ~10x cheaper than md5 over a JSON text. Its values may change
         # between DuckDB versions; then one full re-send follows an upgrade, which destinations absorb.
         return f"cast(hash({', '.join(expressions)}) as varchar)"
+
+    def comparable_hash(self, expression: str) -> str:
+        # The decimal text of a UBIGINT: 8 bytes a held record in the diff's hash table instead of 36.
+        return f"try_cast({expression} as ubigint)"
 
 
 class PostgresDialect(Dialect):
