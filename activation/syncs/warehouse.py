@@ -388,7 +388,7 @@ def _duckdb_kind(type_name: str) -> str:
     return OTHER
 
 
-DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "256MB"
 
 # DuckDB's optimizer that swaps a hash join's sides to hash the one it estimates smaller. Its estimate of a
 # segment view can be 25 times too small, so it hashed every member's mapped columns instead of the held keys.
@@ -418,9 +418,10 @@ class DuckDBConnection(StateConnection):
             connection.execute("set checkpoint_threshold = '1GB'")
             # Streaming diffs have no order to keep; letting DuckDB drop it bounds memory.
             connection.execute("set preserve_insertion_order = false")
-            # DuckDB spills to disk beyond this. Not lower: the diff's join sides are chosen on estimated
-            # sizes, and a segment view's estimate can be 25 times too small, so DuckDB may hash every member
-            # in memory (300,000 members failed at 200MB; 1,000,000 fit in 1GB with a peak RSS of 1.2 GiB).
+            # DuckDB spills to disk beyond this. The diff hashes held keys and hashes and consent flags, never
+            # a member's mapped columns (`joins_as_written`): at 1,000,000 members it needs about 120MB, and
+            # the journal's writes share the limit. 200MB passed the benchmark at 300,000 and 1,000,000
+            # members; the default leaves room above that.
             limit = os.environ.get("CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
             connection.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
         self.connection = connection
