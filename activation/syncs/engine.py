@@ -290,7 +290,8 @@ class SyncRunner:
         )
         counts: dict[str, int] = {}
         for change, operation, count in state.fetchall(
-            f"select change, operation, count(*) from ({diff}) as diff group by change, operation"
+            f"select change, operation, count(*) from ({diff}) as diff group by change, operation",
+            joins_as_written=True,
         ):
             counts[f"{change}:{operation}"] = int(count)
         full = sql.diff_query(
@@ -301,7 +302,8 @@ class SyncRunner:
         for operation in sent:
             rows = state.fetchall(
                 f"select record_key, change, reason, payload, identity from ({full}) as diff "
-                f"where operation = '{operation}' order by record_key limit {int(sample_size)}"
+                f"where operation = '{operation}' order by record_key limit {int(sample_size)}",
+                joins_as_written=True,
             )
             for record_key, change, reason, payload, identity in rows:
                 samples.append(
@@ -367,7 +369,7 @@ class SyncRunner:
         completed = False
         try:
             destination.open()
-            self._recover(pipeline, mapped, members_sql, staged)
+            self._recover(pipeline, mapped, members_sql, consent_sql, staged)
             self.store.compact(sync.name)
             held_before = self.store.held_count(sync.name)
             logger.info(
@@ -433,7 +435,12 @@ class SyncRunner:
             state.execute(f"drop table if exists {self.store.tables.staging(self.sync.name, what)}")
 
     def _recover(
-        self, pipeline: _Pipeline, mapped: sql.MemberColumns, members_sql: str, staged: bool
+        self,
+        pipeline: _Pipeline,
+        mapped: sql.MemberColumns,
+        members_sql: str,
+        consent_sql: str | None,
+        staged: bool,
     ) -> None:
         """Resend the batches a crashed run journalled but never saw acknowledged, under the same keys.
 
@@ -454,10 +461,12 @@ class SyncRunner:
             state.dialect,
             mapped,
             members_sql,
+            consent_sql,
             [item.batch_id for item in interrupted],
             staged=staged,
         )
-        parts = [pa.Table.from_batches([chunk]) for chunk in state.stream(query, CHUNK_ROWS)]
+        chunks = state.stream(query, CHUNK_ROWS, joins_as_written=True)
+        parts = [pa.Table.from_batches([chunk]) for chunk in chunks]
         table = pa.concat_tables(parts) if parts else None
         for journalled in interrupted:
             rows = (
@@ -536,15 +545,17 @@ class SyncRunner:
             held_back[operation] = (journalled, records)
 
         try:
-            for chunk in reader.stream(diff, CHUNK_ROWS):
+            for chunk in reader.stream(diff, CHUNK_ROWS, joins_as_written=True):
                 if pipeline.stopped:
                     break
                 table = pa.Table.from_batches([chunk])
                 changes = table.column("change")
                 changed_or_removed += pc.sum(pc.not_equal(changes, "added").cast(pa.int64())).as_py() or 0
                 operations = table.column("operation")
-                for operation in pc.unique(operations).to_pylist():
-                    part = table.filter(pc.equal(operations, operation))
+                distinct = pc.unique(operations).to_pylist()
+                for operation in distinct:
+                    # A chunk of one operation (all of a first sync) is not copied, payloads and all.
+                    part = table if len(distinct) == 1 else table.filter(pc.equal(operations, operation))
                     if operation in sql.SENT_OPERATIONS:
                         for records in cutter.add(operation, part):
                             cut(operation, records, is_last=False)

@@ -156,7 +156,12 @@ class MemberColumns:
 
 def members_select(sync: SyncConfig, dialect: Dialect, mapped: MemberColumns, *, as_json: bool) -> str:
     """One row per segment member: key, payload hash, exclusion reason, and either the mapped columns (diff in
-    the same engine: JSON built later, only for rows sent) or the payload and identity JSON (staging)."""
+    the same engine) or the payload and identity JSON (staging for another engine).
+
+    For the diff in the same engine the consent model is not joined here: the diff joins it once, for members
+    and held records alike (`member_reason`), so the reason here is 'holdout', 'no_identifier' or null. Staged
+    members carry their whole reason, consent included, computed where the segment lives.
+    """
     quote = dialect.quote
     key = dialect.cast_string(f"segment.{quote(sync.key_column)}")
     values = [f"segment.{quote(column)}" for column, _kind in mapped.columns.values()]
@@ -164,11 +169,11 @@ def members_select(sync: SyncConfig, dialect: Dialect, mapped: MemberColumns, *,
     reasons = []
     if sync.holdout_column:
         reasons.append(f"when coalesce(segment.{quote(sync.holdout_column)}, false) then '{HOLDOUT}'")
-    has_consent_join = sync.consent_relation is not None and (sync.erased_column or sync.consent_column)
-    if has_consent_join and sync.erased_column:
-        reasons.append(f"when coalesce(consent.{quote(sync.erased_column)}, false) then '{ERASED}'")
-    if has_consent_join and sync.consent_column:
-        reasons.append(f"when not coalesce(consent.{quote(sync.consent_column)}, false) then '{NO_CONSENT}'")
+    has_consent_join = as_json and _has_consent(sync)
+    if has_consent_join:
+        reasons += _consent_reasons(
+            sync, f"consent.{quote(sync.erased_column or '')}", f"consent.{quote(sync.consent_column or '')}"
+        )
     identifier_columns = [f"segment.{quote(column)}" for column in sync.identifiers.values()]
     if identifier_columns:
         all_null = " and ".join(f"{column} is null" for column in identifier_columns)
@@ -191,9 +196,37 @@ def members_select(sync: SyncConfig, dialect: Dialect, mapped: MemberColumns, *,
     return "select\n    " + ",\n    ".join(lines) + f"\nfrom {sync.relation} as segment{join}"
 
 
+def _has_consent(sync: SyncConfig) -> bool:
+    return sync.consent_relation is not None and bool(sync.erased_column or sync.consent_column)
+
+
+def _consent_reasons(sync: SyncConfig, erased: str, has_consent: str) -> list[str]:
+    """Case branches excluding a member for its consent, given its erased and consent flag expressions (null
+    for a customer the consent model lacks: not erased, and no consent)."""
+    branches = []
+    if sync.erased_column:
+        branches.append(f"when coalesce({erased}, false) then '{ERASED}'")
+    if sync.consent_column:
+        branches.append(f"when not coalesce({has_consent}, false) then '{NO_CONSENT}'")
+    return branches
+
+
+def member_reason(sync: SyncConfig, *, staged: bool, has_consent: bool) -> str:
+    """Why a member of the diff's `members` joined to `consent` (consent_select) is not sent, or null: the
+    holdout first, then erasure and consent, then a missing identifier, as members_select orders them."""
+    if staged or not has_consent:
+        return "members.exclusion_reason"
+    branches = " ".join(_consent_reasons(sync, "consent.is_erased", "consent.has_consent"))
+    return (
+        f"case when members.exclusion_reason = '{HOLDOUT}' then '{HOLDOUT}' {branches} "
+        "else members.exclusion_reason end"
+    )
+
+
 def consent_select(sync: SyncConfig, dialect: Dialect) -> str | None:
-    """Consent flags of every customer (for held records that are no longer members); None without consent."""
-    if sync.consent_relation is None or not (sync.erased_column or sync.consent_column):
+    """Consent flags of every customer (members, and held records that are no longer members); None without
+    consent."""
+    if not _has_consent(sync):
         return None
     quote = dialect.quote
     erased = f"coalesce(consent.{quote(sync.erased_column)}, false)" if sync.erased_column else "false"
@@ -233,7 +266,7 @@ def _operation_cases(mode: str) -> tuple[str, str, str]:
         removed = "'remove'"
     else:
         listed = ", ".join(f"'{reason}'" for reason in SUPPRESSION_REASONS)
-        removed = f"case when compared.reason in ({listed}) then '{REPORT}' else '{KEEP}' end"
+        removed = f"case when changes.reason in ({listed}) then '{REPORT}' else '{KEEP}' end"
     return added, changed, removed
 
 
@@ -251,37 +284,53 @@ def diff_query(
     """Rows that need something, with change (added/changed/removed), operation, reason and, for rows to
     send, payload and identity JSON; `previous_identity` is what the destination held before an update.
 
-    Members (wide: every mapped column) are only ever the probe side of a join: hash tables are built on the
-    state and on member keys, so memory does not grow with what a segment carries. JSON is built for the
-    members that may be sent only (a handful of settled rejections among them cost nothing).
+    Members (wide: every mapped column) are read once and only ever stream through joins: one full outer join
+    to the held records finds the added, changed, newly excluded and departed records at once, then one join
+    to the consent flags gives members and departed records their reasons. No hash table or common subplan
+    holds a member's mapped columns: every join's right side, the one hashed when joins are kept as written
+    (`stream(..., joins_as_written=True)`), is narrow: held records, consent flags, settled rejections. JSON
+    is built for the members that may be sent only.
     """
     sync_literal = dialect.literal(sync.name)
     string = dialect.string_type
-    consent_cte = f",\n\nconsent as (\n{consent_sql}\n)" if consent_sql is not None else ""
+    # A member row has a payload hash (never null); a held record no member matched has none.
+    is_member = "members.payload_hash is not null"
     if consent_sql is not None:
-        reason_for_departed = (
+        consent_cte = f",\n\nconsent as (\n{consent_sql}\n)"
+        consent_join = (
+            "\n    left join consent\n        on coalesce(members.record_key, held.record_key) = "
+            "consent.customer_key"
+        )
+        # As before the consent model existed for them: a departed customer it lacks just left the segment.
+        departure_reason = (
             f"case when consent.is_erased then '{ERASED}' when not consent.has_consent then '{NO_CONSENT}' "
             f"else '{LEFT_SEGMENT}' end"
         )
-        consent_join = "\n    left join consent\n        on held.record_key = consent.customer_key"
     else:
-        reason_for_departed, consent_join = f"'{LEFT_SEGMENT}'", ""
+        consent_cte = consent_join = ""
+        departure_reason = f"'{LEFT_SEGMENT}'"
+    reason = member_reason(sync, staged=staged, has_consent=consent_sql is not None)
+    if staged:
+        carried = ["members.payload as member_payload", "members.identity as member_identity"]
+        payload, identity = "compared.member_payload", "compared.member_identity"
+    else:
+        carried = [f"members.{mapped.alias(index)}" for index in range(len(mapped.columns))]
+        payload = payload_json(dialect, mapped, "compared")
+        identity = identity_json(dialect, mapped, "compared")
+    if not include_payload:
+        carried, payload, identity = [], f"cast(null as {string})", f"cast(null as {string})"
+    carried_columns = "".join(f",\n        {column}" for column in carried)
     added, changed, removed = _operation_cases(sync.mode)
-    if include_payload:
-        payload = "members.payload" if staged else payload_json(dialect, mapped, "members")
-        identity = "members.identity" if staged else identity_json(dialect, mapped, "members")
-        member_payload = f"case when members.exclusion_reason is null then {payload} end"
-        member_identity = f"case when members.exclusion_reason is null then {identity} end"
-    else:
-        member_payload = member_identity = f"cast(null as {string})"
+    # Held records are the hash table of the diff's main join: only what the comparison needs, as narrow as
+    # it compares. Staged members were hashed by another engine, so their hashes are compared as text.
+    held_hash = "payload_hash" if staged else dialect.comparable_hash("payload_hash")
+    member_hash = "compared.payload_hash" if staged else dialect.comparable_hash("compared.payload_hash")
+    # A destination that keeps no identity holds none, and removes by key.
+    held_identity = "identity" if mapped.identifier_names else f"cast(null as {string}) as identity"
     return f"""with
 
-members as (
-{members_sql}
-),
-
 held as (
-    select record_key, payload_hash, identity
+    select record_key, {held_hash} as payload_hash, {held_identity}
     from {tables.records}
     where sync_name = {sync_literal}
 ),
@@ -292,63 +341,61 @@ settled_rejections as (
     where sync_name = {sync_literal} and status = 'rejected' and not is_retryable
 ){consent_cte},
 
--- members new, changed, or held but no longer eligible
-compared_members as (
+members as (
+{members_sql}
+),
+
+-- every member and every held record, once, with the reason it is not to be sent (or null)
+compared as (
     select
-        members.record_key,
+        coalesce(members.record_key, held.record_key) as record_key,
+        {is_member} as is_member,
+        held.record_key is not null as is_held,
+        case when {is_member} then {reason} else {departure_reason} end as reason,
+        members.payload_hash,
+        held.payload_hash as held_payload_hash,
+        held.identity as held_identity{carried_columns}
+    from members
+    full outer join held
+        on members.record_key = held.record_key{consent_join}
+),
+
+-- members new, changed, or held but no longer eligible, and held records that are not members any more
+changes as (
+    select
+        compared.record_key,
         case
-            when held.record_key is null then 'added'
-            when members.exclusion_reason is not null then 'removed'
+            when not compared.is_held then 'added'
+            when not compared.is_member or compared.reason is not null then 'removed'
             else 'changed'
         end as change,
-        members.exclusion_reason as reason,
-        members.payload_hash,
-        held.identity as held_identity,
-        {member_payload} as payload,
-        {member_identity} as identity
-    from members
-    left join held
-        on members.record_key = held.record_key
+        compared.reason,
+        compared.payload_hash,
+        compared.held_identity,
+        case when compared.reason is null then {payload} end as payload,
+        case when compared.reason is null then {identity} end as identity
+    from compared
     where
-        (members.exclusion_reason is null and (held.record_key is null or held.payload_hash <>
-        members.payload_hash))
-        or (held.record_key is not null and members.exclusion_reason is not null)
-),
-
--- held records of people who are not members at all any more
-departed as (
-    select
-        held.record_key,
-        cast('removed' as {string}) as change,
-        {reason_for_departed} as reason,
-        cast(null as {string}) as payload_hash,
-        held.identity as held_identity,
-        cast(null as {string}) as payload,
-        cast(null as {string}) as identity
-    from held{consent_join}
-    where not exists (select 1 from members where members.record_key = held.record_key)
-),
-
-compared as (
-    select * from compared_members
-    union all
-    select * from departed
+        not compared.is_member
+        or (compared.reason is null and (not compared.is_held or compared.held_payload_hash is distinct from
+        {member_hash}))
+        or (compared.is_held and compared.reason is not null)
 ),
 
 planned as (
     select
-        compared.*,
+        changes.*,
         case
-            when compared.change <> 'removed' and settled_rejections.record_key is not null then
+            when changes.change <> 'removed' and settled_rejections.record_key is not null then
             '{SKIP_REJECTED}'
-            when compared.change = 'added' then {added}
-            when compared.change = 'changed' then {changed}
+            when changes.change = 'added' then {added}
+            when changes.change = 'changed' then {changed}
             else {removed}
         end as operation
-    from compared
+    from changes
     left join settled_rejections
-        on compared.record_key = settled_rejections.record_key
-        and compared.payload_hash = settled_rejections.payload_hash
+        on changes.record_key = settled_rejections.record_key
+        and changes.payload_hash = settled_rejections.payload_hash
 )
 
 select
@@ -370,11 +417,15 @@ def recovery_query(
     dialect: Dialect,
     mapped: MemberColumns,
     members_sql: str,
+    consent_sql: str | None,
     batch_ids: Sequence[str],
     *,
     staged: bool,
 ) -> str:
-    """The records of interrupted batches with their current payload, to resend them as they were."""
+    """The records of interrupted batches with their current payload, to resend them as they were.
+
+    Members stream through a right join whose hashed (right) side is the journalled records: a few batches.
+    """
     listed = ", ".join(dialect.literal(batch_id) for batch_id in batch_ids)
     carried = (
         "members.payload, members.identity"
@@ -382,11 +433,18 @@ def recovery_query(
         else ", ".join(f"members.{mapped.alias(index)}" for index in range(len(mapped.columns)))
     )
     payload = "current.payload" if staged else payload_json(dialect, mapped, "current")
+    # Staged members carry their consent already.
+    if consent_sql is not None and not staged:
+        consent_cte = f",\n\nconsent as (\n{consent_sql}\n)"
+        consent_join = "\n    left join consent\n        on batch_records.record_key = consent.customer_key"
+    else:
+        consent_cte = consent_join = ""
+    reason = member_reason(sync, staged=staged, has_consent=bool(consent_join))
     return f"""with
 
 members as (
 {members_sql}
-),
+){consent_cte},
 
 current as (
     select
@@ -397,11 +455,11 @@ current as (
         batch_records.identity as planned_identity,
         batch_records.previous_identity,
         members.payload_hash as current_hash,
-        members.exclusion_reason,
+        {reason} as exclusion_reason,
         {carried}
-    from {tables.journal_records} as batch_records
-    left join members
-        on batch_records.record_key = members.record_key
+    from members
+    right join {tables.journal_records} as batch_records
+        on members.record_key = batch_records.record_key{consent_join}
     where batch_records.batch_id in ({listed})
 )
 

@@ -225,6 +225,11 @@ class Dialect(ABC):
     def json_scalar(self, expression: str, kind: str) -> str:
         """The value as it should appear in JSON: timestamps as ISO-8601 UTC strings, the rest natively."""
 
+    def comparable_hash(self, expression: str) -> str:
+        """A row_hash text of this engine in the narrowest form that compares the same (null for text this
+        engine's row_hash does not produce)."""
+        return expression
+
 
 class DuckDBDialect(Dialect):
     name = "duckdb"
@@ -248,6 +253,10 @@ class DuckDBDialect(Dialect):
         # DuckDB's hash() of several values: ~10x cheaper than md5 over a JSON text. Its values may change
         # between DuckDB versions; then one full re-send follows an upgrade, which destinations absorb.
         return f"cast(hash({', '.join(expressions)}) as varchar)"
+
+    def comparable_hash(self, expression: str) -> str:
+        # The decimal text of a UBIGINT: 8 bytes a held record in the diff's hash table instead of 36.
+        return f"try_cast({expression} as ubigint)"
 
 
 class PostgresDialect(Dialect):
@@ -318,11 +327,20 @@ class WarehouseConnection(ABC):
         """Column name -> kind, in the relation's order."""
 
     @abstractmethod
-    def stream(self, sql: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
-        """The query's rows in record batches of at most `chunk_rows` rows."""
+    def stream(
+        self, sql: str, chunk_rows: int, *, joins_as_written: bool = False
+    ) -> Iterator[pa.RecordBatch]:
+        """The query's rows in record batches of at most `chunk_rows` rows.
+
+        `joins_as_written`: hash each join's right side, whatever the planner estimates (DuckDB; the other
+        engines' hash joins spill to disk when their estimate is wrong). For queries written so that every
+        right side is narrow and the wide side streams.
+        """
 
     @abstractmethod
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+    def fetchall(
+        self, sql: str, params: Sequence[Any] = (), *, joins_as_written: bool = False
+    ) -> list[tuple[Any, ...]]: ...
 
     def close(self) -> None:  # noqa: B027 - optional
         pass
@@ -370,7 +388,14 @@ def _duckdb_kind(type_name: str) -> str:
     return OTHER
 
 
-DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "256MB"
+
+# DuckDB's optimizer that swaps a hash join's sides to hash the one it estimates smaller. Its estimate of a
+# segment view can be 25 times too small, so it hashed every member's mapped columns instead of the held keys.
+_BUILD_SIDE_OPTIMIZER = "build_side_probe_side"
+# `disabled_optimizers` is global to a DuckDB database instance: switched off only while a query is planned,
+# one query at a time.
+_PLANNING_LOCK = threading.Lock()
 
 
 class DuckDBConnection(StateConnection):
@@ -393,9 +418,10 @@ class DuckDBConnection(StateConnection):
             connection.execute("set checkpoint_threshold = '1GB'")
             # Streaming diffs have no order to keep; letting DuckDB drop it bounds memory.
             connection.execute("set preserve_insertion_order = false")
-            # DuckDB spills to disk beyond this. Not lower: the diff's join sides are chosen on estimated
-            # sizes, and a segment view's estimate can be 25 times too small, so DuckDB may hash every member
-            # in memory (300,000 members failed at 200MB; 1,000,000 fit in 1GB with a peak RSS of 1.2 GiB).
+            # DuckDB spills to disk beyond this. The diff hashes held keys and hashes and consent flags, never
+            # a member's mapped columns (`joins_as_written`): at 1,000,000 members it needs about 120MB, and
+            # the journal's writes share the limit. 200MB passed the benchmark at 300,000 and 1,000,000
+            # members; the default leaves room above that.
             limit = os.environ.get("CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
             connection.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
         self.connection = connection
@@ -405,20 +431,45 @@ class DuckDBConnection(StateConnection):
         rows = self.connection.execute(f"describe select * from {relation}").fetchall()
         return {name: _duckdb_kind(str(type_name)) for name, type_name, *_ in rows}
 
-    def stream(self, sql: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    @contextlib.contextmanager
+    def _joins_as_written(self, enabled: bool) -> Iterator[None]:
+        if not enabled:
+            yield
+            return
+        with _PLANNING_LOCK, contextlib.closing(self.connection.cursor()) as setter:
+            (previous,) = setter.execute("select current_setting('disabled_optimizers')").fetchone()
+            disabled = ",".join(name for name in (previous, _BUILD_SIDE_OPTIMIZER) if name)
+            setter.execute(f"set disabled_optimizers = '{disabled}'")
+            try:
+                yield
+            finally:
+                setter.execute(f"set disabled_optimizers = '{previous}'")
+
+    def stream(
+        self, sql: str, chunk_rows: int, *, joins_as_written: bool = False
+    ) -> Iterator[pa.RecordBatch]:
         import duckdb
 
         try:
-            reader = self.connection.sql(sql).to_arrow_reader(chunk_rows)
+            # The query is planned when the reader starts; it then streams with that plan.
+            with self._joins_as_written(joins_as_written):
+                reader = self.connection.sql(sql).to_arrow_reader(chunk_rows)
             yield from reader
-        except duckdb.OutOfMemoryException as error:
+        except (duckdb.OutOfMemoryException, OSError) as error:
+            # Once the reader streams, DuckDB's errors come through pyarrow, as OSError.
+            if not isinstance(error, duckdb.OutOfMemoryException) and "Out of Memory" not in str(error):
+                raise
             raise StateStoreError(
                 f"DuckDB reached its memory limit during the sync ({str(error).splitlines()[0]}); raise "
                 f"CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT (default {DEFAULT_DUCKDB_MEMORY_LIMIT})"
             ) from None
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.connection.execute(sql, list(params)).fetchall()
+    def fetchall(
+        self, sql: str, params: Sequence[Any] = (), *, joins_as_written: bool = False
+    ) -> list[tuple[Any, ...]]:
+        with self._joins_as_written(joins_as_written):
+            result = self.connection.execute(sql, list(params))
+        return result.fetchall()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.connection.execute(sql, list(params))
@@ -509,7 +560,9 @@ class PostgresConnection(StateConnection):
                 column.name: _POSTGRES_KINDS.get(column.type_code, OTHER) for column in cursor.description
             }
 
-    def stream(self, sql: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    def stream(
+        self, sql: str, chunk_rows: int, *, joins_as_written: bool = False
+    ) -> Iterator[pa.RecordBatch]:
         # A server-side cursor needs a transaction; this connection is the reader, so it has its own.
         self._stream_count += 1
         self.connection.autocommit = False
@@ -532,7 +585,9 @@ class PostgresConnection(StateConnection):
                 self.connection.rollback()
                 self.connection.autocommit = True
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def fetchall(
+        self, sql: str, params: Sequence[Any] = (), *, joins_as_written: bool = False
+    ) -> list[tuple[Any, ...]]:
         with self.connection.cursor() as cursor:
             cursor.execute(self._convert(sql), tuple(params))
             return cursor.fetchall() if cursor.description is not None else []
@@ -624,7 +679,9 @@ class SparkConnection(WarehouseConnection):
         schema = self.session.sql(f"select * from {relation} limit 0").schema
         return {item.name: _spark_kind(item.dataType.simpleString()) for item in schema.fields}
 
-    def stream(self, sql: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    def stream(
+        self, sql: str, chunk_rows: int, *, joins_as_written: bool = False
+    ) -> Iterator[pa.RecordBatch]:
         frame = self.session.sql(sql)
         names = frame.columns
         rows: list[Any] = []
@@ -636,7 +693,9 @@ class SparkConnection(WarehouseConnection):
         if rows:
             yield _rows_to_batch(rows, names)
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def fetchall(
+        self, sql: str, params: Sequence[Any] = (), *, joins_as_written: bool = False
+    ) -> list[tuple[Any, ...]]:
         if params:
             raise NotImplementedError("Spark queries take no parameters here")
         return [tuple(row) for row in self.session.sql(sql).collect()]

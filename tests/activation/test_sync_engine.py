@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
+from pathlib import Path
 
+import duckdb
 import pytest
 
+from activation.syncs import sql
 from activation.syncs.engine import SyncRunner, new_run_id
+from activation.syncs.state import StateStore
+from activation.syncs.warehouse import STRING, DuckDBConnection
 from tests.activation.conftest import FixtureWarehouse
 
 
@@ -336,3 +342,70 @@ def test_mapping_to_a_missing_column_names_sync_and_field(duckdb_warehouse: Fixt
     assert "sync 'fixture_webhook'" in (result.error or "") and "fields.city: column 'town'" in (
         result.error or ""
     )
+
+
+def test_diff_of_a_wide_underestimated_segment_hashes_only_narrow_rows(
+    duckdb_warehouse: FixtureWarehouse, tmp_path: Path
+) -> None:
+    """40,000 members of 12 columns of 150 characters (70MB), in a view DuckDB thinks 25 times smaller: at a
+    50MB memory limit the diff hashes held keys and consent flags only, never the members' mapped columns.
+    It ran out of memory at 100MB when DuckDB picked the members as the side to hash."""
+    wide = range(12)
+    database = tmp_path / "wide.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        columns = ", ".join(
+            f"repeat(chr(cast(65 + (i + {index}) % 26 as integer)), 150) || i as wide_{index}"
+            for index in wide
+        )
+        connection.execute(
+            f"""create table wide_people as select 'c' || i as customer_id, i % 50 <> 7 as is_member,
+            'p' || i || '@example.com' as email, {columns}, true as has_email_consent, false as is_erased
+            from range(40000) as numbers (i)"""
+        )
+        # Filters the estimator cannot see through: it guesses a fifth of a fifth of the rows.
+        connection.execute(
+            "create view wide_segment as select * from wide_people where is_member and customer_id like 'c%'"
+        )
+    sync = duckdb_warehouse.sync_config(
+        "fixture_webhook",
+        mode="mirror",
+        relation="wide_segment",
+        consent_relation="wide_people",
+        key_column="customer_id",
+        holdout_column=None,
+        identifiers={"email": "email"},
+        fields={f"wide_{index}": f"wide_{index}" for index in wide},
+    )
+    state = DuckDBConnection(database)
+    try:
+        store = StateStore(state, "activation_state")
+        store.ensure()
+        kinds = {name: (column, STRING) for name, column in sync.mapped_columns.items()}
+        mapped = sql.MemberColumns(kinds, identifier_names=())
+        members = sql.members_select(sync, state.dialect, mapped, as_json=False)
+        # Held: every member as it is, but a tenth changed since, and the 800 non-members, who left.
+        state.execute(
+            f"""insert into {store.tables.records} select {state.dialect.literal(sync.name)}, record_key,
+            case when record_key like '%3' then 'changed' else payload_hash end, null, now(), 'run'
+            from ({members}) as members"""
+        )
+        state.execute(
+            f"""insert into {store.tables.records} select {state.dialect.literal(sync.name)}, customer_id,
+            'left', null, now(), 'run' from wide_people where not is_member"""
+        )
+        state.execute("set memory_limit = '50MB'")
+        diff = sql.diff_query(
+            sync,
+            store.tables,
+            state.dialect,
+            mapped,
+            members,
+            sql.consent_select(sync, state.dialect),
+            staged=False,
+        )
+        operations: Counter[str] = Counter()
+        for chunk in state.reader().stream(diff, 5000, joins_as_written=True):
+            operations.update(chunk.column("operation").to_pylist())
+    finally:
+        state.close()
+    assert operations == {"update": 4000, "remove": 800}
