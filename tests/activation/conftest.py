@@ -24,7 +24,11 @@ import pytest
 
 from activation.syncs.config import SyncCatalog, SyncConfig, load_catalog
 from activation.syncs.engine import SyncResult
+from tests.activation.fakes.hubspot import TOKEN as HUBSPOT_TOKEN
+from tests.activation.fakes.hubspot import FakeHubSpot
 from tests.activation.fakes.meta import APP_SECRET, TOKEN, FakeMetaGraph
+from tests.activation.fakes.salesforce import TOKEN as SALESFORCE_TOKEN
+from tests.activation.fakes.salesforce import FakeSalesforce
 from tests.activation.fakes.webhook import SECRET, FakeWebhookReceiver
 from tests.conftest import DBT_EXECUTABLE, PROJECT_DIR, base_env, skip_or_fail
 
@@ -33,6 +37,8 @@ SECRETS = {
     "FIXTURE_WEBHOOK_SECRET": SECRET,
     "FIXTURE_META_TOKEN": TOKEN,
     "FIXTURE_META_APP_SECRET": APP_SECRET,
+    "FIXTURE_HUBSPOT_TOKEN": HUBSPOT_TOKEN,
+    "FIXTURE_SALESFORCE_TOKEN": SALESFORCE_TOKEN,
 }
 
 
@@ -40,17 +46,22 @@ SECRETS = {
 class Fakes:
     webhook: FakeWebhookReceiver
     meta: FakeMetaGraph
+    hubspot: FakeHubSpot = field(default_factory=FakeHubSpot)
+    salesforce: FakeSalesforce = field(default_factory=FakeSalesforce)
 
     def reset(self) -> None:
         self.webhook.reset()
         self.meta.reset()
+        self.hubspot.reset()
+        self.salesforce.reset()
 
 
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[Fakes]:
     webhook, meta = FakeWebhookReceiver(), FakeMetaGraph()
-    with webhook.server, meta.server:
-        yield Fakes(webhook, meta)
+    hubspot, salesforce = FakeHubSpot(), FakeSalesforce()
+    with webhook.server, meta.server, hubspot.server, salesforce.server:
+        yield Fakes(webhook, meta, hubspot, salesforce)
 
 
 @dataclass
@@ -87,6 +98,8 @@ def _build(
         DBT_PROFILES_DIR=str(PROJECT_DIR),
         FIXTURE_WEBHOOK_URL=fakes.webhook.url,
         FIXTURE_META_URL=fakes.meta.url,
+        FIXTURE_HUBSPOT_URL=fakes.hubspot.url,
+        FIXTURE_SALESFORCE_URL=fakes.salesforce.url,
         FIXTURE_FILES_DIR=str(directory / "files"),
     )
     built = BuiltFixture(target, directory, env, directory / "target" / "manifest.json", schema)

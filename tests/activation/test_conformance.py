@@ -211,6 +211,79 @@ def google_expected(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
     }
 
 
+# ------------------------------------------------------------------------------------------------ CRMs
+
+
+def crm_expected_rows(warehouse: FixtureWarehouse) -> list[dict[str, Any]]:
+    """Members a CRM sync sends: consent channel none by default, so every member not held out, not erased,
+    with an e-mail (the fixture CRM syncs map the e-mail as their identifier)."""
+    rows = warehouse.query(
+        f"""select segment.customer_id, segment.email, segment.city
+        from {warehouse.table("seg_fixture_members")} as segment
+        inner join {warehouse.table("dim_customers")} as consent on segment.customer_id = consent.customer_id
+        where not segment.is_holdout and not consent.is_erased and segment.email is not null"""
+    )
+    return [{"customer_id": row[0], "email": row[1], "city": row[2]} for row in rows]
+
+
+def hubspot_held(warehouse: FixtureWarehouse) -> dict[str, str | None]:
+    """E-mail -> city of the contacts in the synced list (contacts outside it do not count)."""
+    return {fields["email"]: fields.get("city") for fields in warehouse.fakes.hubspot.members().values()}
+
+
+def hubspot_expected(warehouse: FixtureWarehouse) -> dict[str, str | None]:
+    return {pii.normalize_email(row["email"]): row["city"] for row in crm_expected_rows(warehouse)}
+
+
+def hubspot_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.hubspot.throttle_next, warehouse.fakes.hubspot.interval_ms = count, 50
+
+
+def hubspot_wrong_token(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "pat-eu1-revoked-token-00000000000000"
+    monkeypatch.setenv("FIXTURE_HUBSPOT_TOKEN", wrong)
+    return wrong
+
+
+def hubspot_reject(warehouse: FixtureWarehouse) -> str:
+    """HubSpot refuses one input of the batch (207 Multi-Status), mapped back by objectWriteTraceId."""
+    email = warehouse.query(
+        f"select email from {warehouse.table('fixture_people')} where customer_id = 'cust_0001'"
+    )[0][0]
+    warehouse.fakes.hubspot.rejected_ids.add(pii.normalize_email(email))
+    return "cust_0001"
+
+
+def salesforce_held(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
+    return {
+        key: (fields.get("Email"), fields.get("MailingCity"))
+        for key, fields in warehouse.fakes.salesforce.by_external_id().items()
+    }
+
+
+def salesforce_expected(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
+    return {row["customer_id"]: (row["email"].strip(), row["city"]) for row in crm_expected_rows(warehouse)}
+
+
+def salesforce_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.salesforce.throttle_next = count
+
+
+def salesforce_wrong_token(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "00Dfixture!AQ8AQ-expired-session-000000000"
+    monkeypatch.setenv("FIXTURE_SALESFORCE_TOKEN", wrong)
+    return wrong
+
+
+def salesforce_reject(warehouse: FixtureWarehouse) -> str:
+    """An e-mail Salesforce refuses: INVALID_EMAIL_ADDRESS for that record of the collection only."""
+    warehouse.execute(
+        f"update {warehouse.table('fixture_people')} set email = 'not-an-address' "
+        "where customer_id = 'cust_0001'"
+    )
+    return "cust_0001"
+
+
 HARNESSES = [
     Harness(
         "webhook",
@@ -236,6 +309,26 @@ HARNESSES = [
     Harness("files_jsonl", "fixture_files", "email", files_held, files_expected),
     Harness(
         "files_google_ads_list", "fixture_google_list", "ads_personalisation", google_held, google_expected
+    ),
+    Harness(
+        "hubspot",
+        "fixture_hubspot",
+        "none",
+        hubspot_held,
+        hubspot_expected,
+        throttle=hubspot_throttle,
+        break_credentials=hubspot_wrong_token,
+        reject_one=hubspot_reject,
+    ),
+    Harness(
+        "salesforce",
+        "fixture_salesforce",
+        "none",
+        salesforce_held,
+        salesforce_expected,
+        throttle=salesforce_throttle,
+        break_credentials=salesforce_wrong_token,
+        reject_one=salesforce_reject,
     ),
 ]
 
