@@ -3,9 +3,9 @@
 Requests (`Authorization: Bearer <access token>`, `{instance_url}/services/data/{api_version}`):
 - `PATCH /composite/sobjects/{SObject}/{ExternalIdField}` with `{"allOrNone": false, "records":
   [{"attributes": {"type": SObject}, ExternalIdField: <record key>, <field>: <value>...}]}`, at most 200
-  records of one type (API v46+) [SF-upsert]. The external id field holds the sync's record key (e.g. the customer id in a
-  `CDP_Customer_Id__c` field marked External ID and Unique), so the CDP's key is the record's identity and a
-  removal needs nothing but the key: the state keeps no identifiers for this destination.
+  records of one type (API v46+) [SF-upsert]. The external id field holds the sync's record key (e.g. the
+  customer id in a `CDP_Customer_Id__c` field marked External ID and Unique), so the CDP's key is the record's
+  identity and a removal needs nothing but the key: the state keeps no identifiers for this destination.
 - removals, by `on_remove`:
   - `keep` (default): nothing is sent; the record stays in Salesforce as last written, the state forgets it.
   - `update`: `PATCH /composite/sobjects` (update by Id, at most 200) writing `removal_fields` only (e.g.

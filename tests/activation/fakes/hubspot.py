@@ -1,10 +1,10 @@
 """A fake HubSpot CRM: contacts batch upsert and read, static list memberships, HubSpot's rate limiting.
 
 Contract enforced (../shared/specs/destinations.md, section 3): `Authorization: Bearer <token>` or 401
-(`category: INVALID_AUTHENTICATION`); `POST /crm/v3/objects/contacts/batch/upsert` with `{"inputs": [...]}`,
-1 to 100 inputs each exactly `idProperty`, `id`, `properties` and optionally `objectWriteTraceId`,
-`idProperty` a unique-value property, properties that exist, no id twice in one batch, or 400
-VALIDATION_ERROR for the whole batch. An invalid e-mail value, or an id listed in `rejected_ids`, fails that input only: the answer is
+(`category: INVALID_AUTHENTICATION`); `POST /crm/v3/objects/contacts/batch/upsert` with `{"inputs": [...]}`, 1
+to 100 inputs each exactly `idProperty`, `id`, `properties` and optionally `objectWriteTraceId`, `idProperty`
+a unique-value property, properties that exist, no id twice in one batch, or 400 VALIDATION_ERROR for the
+whole batch. An invalid e-mail value, or an id listed in `rejected_ids`, fails that input only: the answer is
 207 Multi-Status with `errors[].context.objectWriteTraceId` naming it. Results come back in reverse input
 order (HubSpot does not promise input order, so the destination must map by trace id). `batch/read` by
 idProperty answers found contacts (207 with OBJECT_NOT_FOUND errors for the others); `PUT

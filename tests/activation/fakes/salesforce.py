@@ -3,15 +3,16 @@
 Contract enforced (../shared/specs/destinations.md, section 7): `Authorization: Bearer <token>` or 401
 `[{"errorCode": "INVALID_SESSION_ID"}]`; `PATCH
 /services/data/vXX.X/composite/sobjects/{SObject}/{ExtIdField}` with `{"allOrNone", "records"}`, 1 to 200
-records (else 400 EXCEEDED_ID_LIMIT), each with `attributes.type` = the URI's SObject (else 400 INVALID_TYPE), no `Id`, the external id field set, only existing fields (else 400
-INVALID_FIELD for the whole request). Answers 200 with a list in request order of `{id, success, created,
-errors: [{statusCode, message, fields}]}`: an invalid Email is INVALID_EMAIL_ADDRESS, a Contact created
-without LastName REQUIRED_FIELD_MISSING, a key in `locked_keys` UNABLE_TO_LOCK_ROW, a key in `rejected_keys`
-FIELD_CUSTOM_VALIDATION_EXCEPTION. `PATCH /composite/sobjects` updates by `id`; `DELETE
-/composite/sobjects?ids=...` at most 200 Ids (ENTITY_IS_DELETED for unknown ones); `GET /query?q=SELECT Id,
-F FROM O WHERE F IN ('a', ...)`. Every answer carries `Sforce-Limit-Info: api-usage=N/M`; `throttle_next`
-answers 403 REQUEST_LIMIT_EXCEEDED "ConcurrentPerOrgLongTxn Limit exceeded." and a used-up allocation 403
-REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded.".
+records (else 400 EXCEEDED_ID_LIMIT), each with `attributes.type` = the URI's SObject (else 400 INVALID_TYPE),
+no `Id`, the external id field set, only existing fields (else 400 INVALID_FIELD for the whole request).
+Answers 200 with a list in request order of `{id, success, created, errors: [{statusCode, message, fields}]}`:
+an invalid Email is INVALID_EMAIL_ADDRESS, a Contact created without LastName REQUIRED_FIELD_MISSING, a key in
+`locked_keys` UNABLE_TO_LOCK_ROW, a key in `rejected_keys` FIELD_CUSTOM_VALIDATION_EXCEPTION. `PATCH
+/composite/sobjects` updates by `id`; `DELETE /composite/sobjects?ids=...` at most 200 Ids (ENTITY_IS_DELETED
+for unknown ones); `GET /query?q=SELECT Id, F FROM O WHERE F IN ('a', ...)`. Every answer carries
+`Sforce-Limit-Info: api-usage=N/M`; `throttle_next` answers 403 REQUEST_LIMIT_EXCEEDED
+"ConcurrentPerOrgLongTxn Limit exceeded." and a used-up allocation 403 REQUEST_LIMIT_EXCEEDED "TotalRequests
+Limit exceeded.".
 """
 
 from __future__ import annotations
