@@ -24,6 +24,9 @@ import pytest
 
 from activation.syncs.config import SyncCatalog, SyncConfig, load_catalog
 from activation.syncs.engine import SyncResult
+from tests.activation.fakes.google_ads import ACCESS_TOKEN as GOOGLE_ADS_ACCESS_TOKEN
+from tests.activation.fakes.google_ads import DEVELOPER_TOKEN as GOOGLE_ADS_DEVELOPER_TOKEN
+from tests.activation.fakes.google_ads import FakeGoogleAds
 from tests.activation.fakes.meta import APP_SECRET, TOKEN, FakeMetaGraph
 from tests.activation.fakes.webhook import SECRET, FakeWebhookReceiver
 from tests.conftest import DBT_EXECUTABLE, PROJECT_DIR, base_env, skip_or_fail
@@ -33,6 +36,8 @@ SECRETS = {
     "FIXTURE_WEBHOOK_SECRET": SECRET,
     "FIXTURE_META_TOKEN": TOKEN,
     "FIXTURE_META_APP_SECRET": APP_SECRET,
+    "FIXTURE_GOOGLE_ADS_ACCESS_TOKEN": GOOGLE_ADS_ACCESS_TOKEN,
+    "FIXTURE_GOOGLE_ADS_DEVELOPER_TOKEN": GOOGLE_ADS_DEVELOPER_TOKEN,
 }
 
 
@@ -40,17 +45,19 @@ SECRETS = {
 class Fakes:
     webhook: FakeWebhookReceiver
     meta: FakeMetaGraph
+    google_ads: FakeGoogleAds
 
     def reset(self) -> None:
         self.webhook.reset()
         self.meta.reset()
+        self.google_ads.reset()
 
 
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[Fakes]:
-    webhook, meta = FakeWebhookReceiver(), FakeMetaGraph()
-    with webhook.server, meta.server:
-        yield Fakes(webhook, meta)
+    webhook, meta, google_ads = FakeWebhookReceiver(), FakeMetaGraph(), FakeGoogleAds()
+    with webhook.server, meta.server, google_ads.server:
+        yield Fakes(webhook, meta, google_ads)
 
 
 @dataclass
@@ -87,6 +94,7 @@ def _build(
         DBT_PROFILES_DIR=str(PROJECT_DIR),
         FIXTURE_WEBHOOK_URL=fakes.webhook.url,
         FIXTURE_META_URL=fakes.meta.url,
+        FIXTURE_GOOGLE_ADS_URL=fakes.google_ads.url,
         FIXTURE_FILES_DIR=str(directory / "files"),
     )
     built = BuiltFixture(target, directory, env, directory / "target" / "manifest.json", schema)

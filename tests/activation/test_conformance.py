@@ -211,6 +211,63 @@ def google_expected(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
     }
 
 
+# -------------------------------------------------------------------------------------------- Google Ads
+
+GOOGLE_ADS_IDENTIFIER_COLUMNS = (
+    "email",
+    "phone_e164",
+    "first_name",
+    "last_name",
+    "country_code",
+    "postal_code",
+)
+
+
+def google_ads_identifiers(row: dict[str, Any]) -> set[tuple[str, ...]]:
+    """What Google holds for one person: each identifier on its own (Google matches every one to an
+    account); the address only when all four parts are known."""
+    held: set[tuple[str, ...]] = set()
+    email, phone = pii.normalize_email(row["email"]), pii.google_phone(row["phone_e164"])
+    if email:
+        held.add(("hashedEmail", pii.sha256_hex(email)))
+    if phone:
+        held.add(("hashedPhoneNumber", pii.sha256_hex(phone)))
+    first, last = pii.google_name(row["first_name"]), pii.google_name(row["last_name"])
+    country, postal_code = pii.google_country(row["country_code"]), pii.google_postal_code(row["postal_code"])
+    if first and last and country and postal_code:
+        held.add(("addressInfo", pii.sha256_hex(first), pii.sha256_hex(last), country, postal_code))
+    return held
+
+
+def google_ads_held(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
+    return set(warehouse.fakes.google_ads.members)
+
+
+def google_ads_expected(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
+    eligible = eligible_rows(warehouse, "ads_personalisation", GOOGLE_ADS_IDENTIFIER_COLUMNS)
+    return set().union(*(google_ads_identifiers(row) for row in eligible))
+
+
+def google_ads_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.google_ads.throttle_next, warehouse.fakes.google_ads.retry_delay = count, "0.2s"
+
+
+def google_ads_wrong_token(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "ya29.an-expired-oauth-token-000000"
+    monkeypatch.setenv("FIXTURE_GOOGLE_ADS_ACCESS_TOKEN", wrong)
+    return wrong
+
+
+def google_ads_reject(warehouse: FixtureWarehouse) -> str:
+    """Google refuses one person's e-mail in the partial failure of addOperations."""
+    (email,) = warehouse.query(
+        f"select email from {warehouse.table('seg_fixture_members')} where customer_id = 'cust_0001'"
+    )[0]
+    hashed = pii.sha256_hex(pii.normalize_email(email) or "")
+    warehouse.fakes.google_ads.rejected_identifiers[hashed] = "INVALID_SHA256_FORMAT"
+    return "cust_0001"
+
+
 HARNESSES = [
     Harness(
         "webhook",
@@ -236,6 +293,16 @@ HARNESSES = [
     Harness("files_jsonl", "fixture_files", "email", files_held, files_expected),
     Harness(
         "files_google_ads_list", "fixture_google_list", "ads_personalisation", google_held, google_expected
+    ),
+    Harness(
+        "google_ads_customer_match",
+        "fixture_google_ads",
+        "ads_personalisation",
+        google_ads_held,
+        google_ads_expected,
+        throttle=google_ads_throttle,
+        break_credentials=google_ads_wrong_token,
+        reject_one=google_ads_reject,
     ),
 ]
 
