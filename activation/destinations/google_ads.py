@@ -8,6 +8,10 @@ Requests, for every job: `POST /{version}/customers/{cid}/offlineUserDataJobs:cr
 job then takes minutes to hours on Google's side). Headers: `Authorization: Bearer <OAuth access token>`,
 `developer-token`, and `login-customer-id` (digits only) when the list is reached through a manager account.
 
+Google's Customer Match guide notes that since 1 April 2026 most new Customer Match integrations must use the
+Data Manager API, while existing eligible ones may keep this service; a Google Cloud project that never sent
+Customer Match requests before then gets CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE, which stops the sync.
+
 One operation per person, `{"create": {"userIdentifiers": [...]}}` or `{"remove": {...}}`, with at most 20
 identifiers, each setting one key: `hashedEmail`, `hashedPhoneNumber` (E.164 with '+'), `addressInfo`
 (`hashedFirstName`, `hashedLastName`, `countryCode` and `postalCode` in clear; sent only when all four are
