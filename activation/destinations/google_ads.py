@@ -112,9 +112,10 @@ FATAL_CODES = frozenset(
         ("offlineUserDataJobError", "CUSTOMER_NOT_ACCEPTED_CUSTOMER_DATA_TERMS"),
         ("offlineUserDataJobError", "INCOMPATIBLE_UPLOAD_KEY_TYPE"),
         ("userDataError", "OPERATIONS_FOR_CUSTOMER_MATCH_NOT_ALLOWED"),
-        ("customerError", "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE"),
     }
 )
+# Whatever category carries it (the troubleshooting guide names the value only).
+FATAL_VALUES = frozenset({"CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE"})
 TRANSIENT_CODES = frozenset(
     {
         ("databaseError", "CONCURRENT_MODIFICATION"),
@@ -222,6 +223,7 @@ def classify_google_ads_response(response: requests.Response, redact: Redactor) 
     if (
         categories & FATAL_CATEGORIES
         or pairs & FATAL_CODES
+        or {value for _category, value in pairs} & FATAL_VALUES
         or response.status_code in (401, 403)
         or status_name in ("UNAUTHENTICATED", "PERMISSION_DENIED")
     ):
