@@ -19,6 +19,7 @@ def _built_in() -> dict[str, type[Destination]]:
     from activation.destinations.files import FilesDestination
     from activation.destinations.google_ads import GoogleAdsCustomerMatchDestination
     from activation.destinations.meta import MetaCustomAudienceDestination
+    from activation.destinations.tiktok import TikTokAudienceDestination
     from activation.destinations.webhook import WebhookDestination
 
     return {
@@ -28,6 +29,7 @@ def _built_in() -> dict[str, type[Destination]]:
             FilesDestination,
             MetaCustomAudienceDestination,
             GoogleAdsCustomerMatchDestination,
+            TikTokAudienceDestination,
         )
     }
 

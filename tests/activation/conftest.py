@@ -28,6 +28,8 @@ from tests.activation.fakes.google_ads import ACCESS_TOKEN as GOOGLE_ADS_ACCESS_
 from tests.activation.fakes.google_ads import DEVELOPER_TOKEN as GOOGLE_ADS_DEVELOPER_TOKEN
 from tests.activation.fakes.google_ads import FakeGoogleAds
 from tests.activation.fakes.meta import APP_SECRET, TOKEN, FakeMetaGraph
+from tests.activation.fakes.tiktok import TOKEN as TIKTOK_TOKEN
+from tests.activation.fakes.tiktok import FakeTikTok
 from tests.activation.fakes.webhook import SECRET, FakeWebhookReceiver
 from tests.conftest import DBT_EXECUTABLE, PROJECT_DIR, base_env, skip_or_fail
 
@@ -38,6 +40,7 @@ SECRETS = {
     "FIXTURE_META_APP_SECRET": APP_SECRET,
     "FIXTURE_GOOGLE_ADS_ACCESS_TOKEN": GOOGLE_ADS_ACCESS_TOKEN,
     "FIXTURE_GOOGLE_ADS_DEVELOPER_TOKEN": GOOGLE_ADS_DEVELOPER_TOKEN,
+    "FIXTURE_TIKTOK_TOKEN": TIKTOK_TOKEN,
 }
 
 
@@ -46,18 +49,20 @@ class Fakes:
     webhook: FakeWebhookReceiver
     meta: FakeMetaGraph
     google_ads: FakeGoogleAds
+    tiktok: FakeTikTok
 
     def reset(self) -> None:
         self.webhook.reset()
         self.meta.reset()
         self.google_ads.reset()
+        self.tiktok.reset()
 
 
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[Fakes]:
-    webhook, meta, google_ads = FakeWebhookReceiver(), FakeMetaGraph(), FakeGoogleAds()
-    with webhook.server, meta.server, google_ads.server:
-        yield Fakes(webhook, meta, google_ads)
+    webhook, meta, google_ads, tiktok = FakeWebhookReceiver(), FakeMetaGraph(), FakeGoogleAds(), FakeTikTok()
+    with webhook.server, meta.server, google_ads.server, tiktok.server:
+        yield Fakes(webhook, meta, google_ads, tiktok)
 
 
 @dataclass
@@ -95,6 +100,7 @@ def _build(
         FIXTURE_WEBHOOK_URL=fakes.webhook.url,
         FIXTURE_META_URL=fakes.meta.url,
         FIXTURE_GOOGLE_ADS_URL=fakes.google_ads.url,
+        FIXTURE_TIKTOK_URL=fakes.tiktok.url,
         FIXTURE_FILES_DIR=str(directory / "files"),
     )
     built = BuiltFixture(target, directory, env, directory / "target" / "manifest.json", schema)

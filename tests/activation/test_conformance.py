@@ -268,6 +268,40 @@ def google_ads_reject(warehouse: FixtureWarehouse) -> str:
     return "cust_0001"
 
 
+# ------------------------------------------------------------------------------------------------ TikTok
+
+
+def tiktok_expected(warehouse: FixtureWarehouse) -> set[tuple[str, str]]:
+    held: set[tuple[str, str]] = set()
+    for row in eligible_rows(warehouse, "ads_personalisation", ("email", "phone_e164")):
+        email, phone = pii.normalize_email(row["email"]), pii.google_phone(row["phone_e164"])
+        if email:
+            held.add(("EMAIL_SHA256", pii.sha256_hex(email)))
+        if phone:
+            held.add(("PHONE_SHA256", pii.sha256_hex(phone)))
+    return held
+
+
+def tiktok_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.tiktok.throttle_next = count
+
+
+def tiktok_wrong_token(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "revoked-tiktok-token-00000000000000"
+    monkeypatch.setenv("FIXTURE_TIKTOK_TOKEN", wrong)
+    return wrong
+
+
+def tiktok_reject(warehouse: FixtureWarehouse) -> str:
+    """A member whose only phone lacks its country code (and no e-mail) is rejected before sending: TikTok
+    has no per-record errors."""
+    warehouse.execute(
+        f"update {warehouse.table('fixture_people')} set email = null, phone_e164 = '06 12 00 79 19' "
+        "where customer_id = 'cust_0001'"
+    )
+    return "cust_0001"
+
+
 HARNESSES = [
     Harness(
         "webhook",
@@ -303,6 +337,16 @@ HARNESSES = [
         throttle=google_ads_throttle,
         break_credentials=google_ads_wrong_token,
         reject_one=google_ads_reject,
+    ),
+    Harness(
+        "tiktok_audience",
+        "fixture_tiktok",
+        "ads_personalisation",
+        lambda warehouse: set(warehouse.fakes.tiktok.members),
+        tiktok_expected,
+        throttle=tiktok_throttle,
+        break_credentials=tiktok_wrong_token,
+        reject_one=tiktok_reject,
     ),
 ]
 
