@@ -17,14 +17,25 @@ ENTRY_POINT_GROUP = "cdp.activation.destinations"
 
 def _built_in() -> dict[str, type[Destination]]:
     from activation.destinations.files import FilesDestination
+    from activation.destinations.google_ads import GoogleAdsCustomerMatchDestination
     from activation.destinations.hubspot import HubSpotDestination
     from activation.destinations.meta import MetaCustomAudienceDestination
     from activation.destinations.salesforce import SalesforceDestination
+    from activation.destinations.tiktok import TikTokAudienceDestination
     from activation.destinations.webhook import WebhookDestination
 
     return {
-        cls.type_name: cls for cls in (WebhookDestination, FilesDestination, MetaCustomAudienceDestination)
-    } | {cls.type_name: cls for cls in (HubSpotDestination, SalesforceDestination)}
+        cls.type_name: cls
+        for cls in (
+            WebhookDestination,
+            FilesDestination,
+            MetaCustomAudienceDestination,
+            GoogleAdsCustomerMatchDestination,
+            TikTokAudienceDestination,
+            HubSpotDestination,
+            SalesforceDestination,
+        )
+    }
 
 
 def available_destinations() -> dict[str, type[Destination]]:

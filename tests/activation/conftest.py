@@ -24,11 +24,16 @@ import pytest
 
 from activation.syncs.config import SyncCatalog, SyncConfig, load_catalog
 from activation.syncs.engine import SyncResult
+from tests.activation.fakes.google_ads import ACCESS_TOKEN as GOOGLE_ADS_ACCESS_TOKEN
+from tests.activation.fakes.google_ads import DEVELOPER_TOKEN as GOOGLE_ADS_DEVELOPER_TOKEN
+from tests.activation.fakes.google_ads import FakeGoogleAds
 from tests.activation.fakes.hubspot import TOKEN as HUBSPOT_TOKEN
 from tests.activation.fakes.hubspot import FakeHubSpot
 from tests.activation.fakes.meta import APP_SECRET, TOKEN, FakeMetaGraph
 from tests.activation.fakes.salesforce import TOKEN as SALESFORCE_TOKEN
 from tests.activation.fakes.salesforce import FakeSalesforce
+from tests.activation.fakes.tiktok import TOKEN as TIKTOK_TOKEN
+from tests.activation.fakes.tiktok import FakeTikTok
 from tests.activation.fakes.webhook import SECRET, FakeWebhookReceiver
 from tests.conftest import DBT_EXECUTABLE, PROJECT_DIR, base_env, skip_or_fail
 
@@ -39,6 +44,9 @@ SECRETS = {
     "FIXTURE_META_APP_SECRET": APP_SECRET,
     "FIXTURE_HUBSPOT_TOKEN": HUBSPOT_TOKEN,
     "FIXTURE_SALESFORCE_TOKEN": SALESFORCE_TOKEN,
+    "FIXTURE_GOOGLE_ADS_ACCESS_TOKEN": GOOGLE_ADS_ACCESS_TOKEN,
+    "FIXTURE_GOOGLE_ADS_DEVELOPER_TOKEN": GOOGLE_ADS_DEVELOPER_TOKEN,
+    "FIXTURE_TIKTOK_TOKEN": TIKTOK_TOKEN,
 }
 
 
@@ -48,20 +56,25 @@ class Fakes:
     meta: FakeMetaGraph
     hubspot: FakeHubSpot = field(default_factory=FakeHubSpot)
     salesforce: FakeSalesforce = field(default_factory=FakeSalesforce)
+    google_ads: FakeGoogleAds = field(default_factory=FakeGoogleAds)
+    tiktok: FakeTikTok = field(default_factory=FakeTikTok)
 
     def reset(self) -> None:
         self.webhook.reset()
         self.meta.reset()
         self.hubspot.reset()
         self.salesforce.reset()
+        self.google_ads.reset()
+        self.tiktok.reset()
 
 
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[Fakes]:
     webhook, meta = FakeWebhookReceiver(), FakeMetaGraph()
     hubspot, salesforce = FakeHubSpot(), FakeSalesforce()
-    with webhook.server, meta.server, hubspot.server, salesforce.server:
-        yield Fakes(webhook, meta, hubspot, salesforce)
+    google_ads, tiktok = FakeGoogleAds(), FakeTikTok()
+    with webhook.server, meta.server, hubspot.server, salesforce.server, google_ads.server, tiktok.server:
+        yield Fakes(webhook, meta, hubspot, salesforce, google_ads, tiktok)
 
 
 @dataclass
@@ -100,6 +113,8 @@ def _build(
         FIXTURE_META_URL=fakes.meta.url,
         FIXTURE_HUBSPOT_URL=fakes.hubspot.url,
         FIXTURE_SALESFORCE_URL=fakes.salesforce.url,
+        FIXTURE_GOOGLE_ADS_URL=fakes.google_ads.url,
+        FIXTURE_TIKTOK_URL=fakes.tiktok.url,
         FIXTURE_FILES_DIR=str(directory / "files"),
     )
     built = BuiltFixture(target, directory, env, directory / "target" / "manifest.json", schema)

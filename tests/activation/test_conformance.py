@@ -284,6 +284,97 @@ def salesforce_reject(warehouse: FixtureWarehouse) -> str:
     return "cust_0001"
 
 
+# -------------------------------------------------------------------------------------------- Google Ads
+
+GOOGLE_ADS_IDENTIFIER_COLUMNS = (
+    "email",
+    "phone_e164",
+    "first_name",
+    "last_name",
+    "country_code",
+    "postal_code",
+)
+
+
+def google_ads_identifiers(row: dict[str, Any]) -> set[tuple[str, ...]]:
+    """What Google holds for one person: each identifier on its own (Google matches every one to an
+    account); the address only when all four parts are known."""
+    held: set[tuple[str, ...]] = set()
+    email, phone = pii.normalize_email(row["email"]), pii.google_phone(row["phone_e164"])
+    if email:
+        held.add(("hashedEmail", pii.sha256_hex(email)))
+    if phone:
+        held.add(("hashedPhoneNumber", pii.sha256_hex(phone)))
+    first, last = pii.google_name(row["first_name"]), pii.google_name(row["last_name"])
+    country, postal_code = pii.google_country(row["country_code"]), pii.google_postal_code(row["postal_code"])
+    if first and last and country and postal_code:
+        held.add(("addressInfo", pii.sha256_hex(first), pii.sha256_hex(last), country, postal_code))
+    return held
+
+
+def google_ads_held(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
+    return set(warehouse.fakes.google_ads.members)
+
+
+def google_ads_expected(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
+    eligible = eligible_rows(warehouse, "ads_personalisation", GOOGLE_ADS_IDENTIFIER_COLUMNS)
+    return set().union(*(google_ads_identifiers(row) for row in eligible))
+
+
+def google_ads_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.google_ads.throttle_next, warehouse.fakes.google_ads.retry_delay = count, "0.2s"
+
+
+def google_ads_wrong_token(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "ya29.an-expired-oauth-token-000000"
+    monkeypatch.setenv("FIXTURE_GOOGLE_ADS_ACCESS_TOKEN", wrong)
+    return wrong
+
+
+def google_ads_reject(warehouse: FixtureWarehouse) -> str:
+    """Google refuses one person's e-mail in the partial failure of addOperations."""
+    (email,) = warehouse.query(
+        f"select email from {warehouse.table('seg_fixture_members')} where customer_id = 'cust_0001'"
+    )[0]
+    hashed = pii.sha256_hex(pii.normalize_email(email) or "")
+    warehouse.fakes.google_ads.rejected_identifiers[hashed] = "INVALID_SHA256_FORMAT"
+    return "cust_0001"
+
+
+# ------------------------------------------------------------------------------------------------ TikTok
+
+
+def tiktok_expected(warehouse: FixtureWarehouse) -> set[tuple[str, str]]:
+    held: set[tuple[str, str]] = set()
+    for row in eligible_rows(warehouse, "ads_personalisation", ("email", "phone_e164")):
+        email, phone = pii.normalize_email(row["email"]), pii.google_phone(row["phone_e164"])
+        if email:
+            held.add(("EMAIL_SHA256", pii.sha256_hex(email)))
+        if phone:
+            held.add(("PHONE_SHA256", pii.sha256_hex(phone)))
+    return held
+
+
+def tiktok_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.tiktok.throttle_next = count
+
+
+def tiktok_wrong_token(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "revoked-tiktok-token-00000000000000"
+    monkeypatch.setenv("FIXTURE_TIKTOK_TOKEN", wrong)
+    return wrong
+
+
+def tiktok_reject(warehouse: FixtureWarehouse) -> str:
+    """A member whose only phone lacks its country code (and no e-mail) is rejected before sending: TikTok
+    has no per-record errors."""
+    warehouse.execute(
+        f"update {warehouse.table('fixture_people')} set email = null, phone_e164 = '06 12 00 79 19' "
+        "where customer_id = 'cust_0001'"
+    )
+    return "cust_0001"
+
+
 HARNESSES = [
     Harness(
         "webhook",
@@ -329,6 +420,26 @@ HARNESSES = [
         throttle=salesforce_throttle,
         break_credentials=salesforce_wrong_token,
         reject_one=salesforce_reject,
+    ),
+    Harness(
+        "google_ads_customer_match",
+        "fixture_google_ads",
+        "ads_personalisation",
+        google_ads_held,
+        google_ads_expected,
+        throttle=google_ads_throttle,
+        break_credentials=google_ads_wrong_token,
+        reject_one=google_ads_reject,
+    ),
+    Harness(
+        "tiktok_audience",
+        "fixture_tiktok",
+        "ads_personalisation",
+        lambda warehouse: set(warehouse.fakes.tiktok.members),
+        tiktok_expected,
+        throttle=tiktok_throttle,
+        break_credentials=tiktok_wrong_token,
+        reject_one=tiktok_reject,
     ),
 ]
 
