@@ -17,11 +17,18 @@ ENTRY_POINT_GROUP = "cdp.activation.destinations"
 
 def _built_in() -> dict[str, type[Destination]]:
     from activation.destinations.files import FilesDestination
+    from activation.destinations.mailchimp import MailchimpDestination
     from activation.destinations.meta import MetaCustomAudienceDestination
     from activation.destinations.webhook import WebhookDestination
 
     return {
-        cls.type_name: cls for cls in (WebhookDestination, FilesDestination, MetaCustomAudienceDestination)
+        cls.type_name: cls
+        for cls in (
+            WebhookDestination,
+            FilesDestination,
+            MetaCustomAudienceDestination,
+            MailchimpDestination,
+        )
     }
 
 

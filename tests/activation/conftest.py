@@ -24,6 +24,8 @@ import pytest
 
 from activation.syncs.config import SyncCatalog, SyncConfig, load_catalog
 from activation.syncs.engine import SyncResult
+from tests.activation.fakes.mailchimp import API_KEY as MAILCHIMP_API_KEY
+from tests.activation.fakes.mailchimp import FakeMailchimp
 from tests.activation.fakes.meta import APP_SECRET, TOKEN, FakeMetaGraph
 from tests.activation.fakes.webhook import SECRET, FakeWebhookReceiver
 from tests.conftest import DBT_EXECUTABLE, PROJECT_DIR, base_env, skip_or_fail
@@ -33,6 +35,7 @@ SECRETS = {
     "FIXTURE_WEBHOOK_SECRET": SECRET,
     "FIXTURE_META_TOKEN": TOKEN,
     "FIXTURE_META_APP_SECRET": APP_SECRET,
+    "FIXTURE_MAILCHIMP_API_KEY": MAILCHIMP_API_KEY,
 }
 
 
@@ -40,17 +43,20 @@ SECRETS = {
 class Fakes:
     webhook: FakeWebhookReceiver
     meta: FakeMetaGraph
+    mailchimp: FakeMailchimp
 
     def reset(self) -> None:
         self.webhook.reset()
         self.meta.reset()
+        self.mailchimp.reset()
 
 
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[Fakes]:
     webhook, meta = FakeWebhookReceiver(), FakeMetaGraph()
-    with webhook.server, meta.server:
-        yield Fakes(webhook, meta)
+    mailchimp = FakeMailchimp()
+    with webhook.server, meta.server, mailchimp.server:
+        yield Fakes(webhook, meta, mailchimp=mailchimp)
 
 
 @dataclass
@@ -87,6 +93,7 @@ def _build(
         DBT_PROFILES_DIR=str(PROJECT_DIR),
         FIXTURE_WEBHOOK_URL=fakes.webhook.url,
         FIXTURE_META_URL=fakes.meta.url,
+        FIXTURE_MAILCHIMP_URL=fakes.mailchimp.url,
         FIXTURE_FILES_DIR=str(directory / "files"),
     )
     built = BuiltFixture(target, directory, env, directory / "target" / "manifest.json", schema)

@@ -150,6 +150,39 @@ def meta_reject(warehouse: FixtureWarehouse) -> str:
     return "cust_0001"
 
 
+# ---------------------------------------------------------------------------------------------- Mailchimp
+
+
+def mailchimp_held(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
+    return warehouse.fakes.mailchimp.subscribed()
+
+
+def mailchimp_expected(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
+    expected = {}
+    for row in eligible_rows(warehouse, "email", ("email",)):
+        email = pii.normalize_email(row["email"])
+        if email is not None:
+            merge = {"FNAME": row["first_name"], "LNAME": row["last_name"]}
+            expected[email] = {tag: value for tag, value in merge.items() if value is not None}
+    return expected
+
+
+def mailchimp_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.mailchimp.throttle_next = count
+
+
+def mailchimp_wrong_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "ffffffffffffffffffffffffffffffff-us21"
+    monkeypatch.setenv("FIXTURE_MAILCHIMP_API_KEY", wrong)
+    return wrong
+
+
+def mailchimp_reject(warehouse: FixtureWarehouse) -> str:
+    """Mailchimp refuses one address in its 200 answer (a member in a compliance state)."""
+    warehouse.fakes.mailchimp.rejected_emails.add("emilie.martin1@example.com")
+    return "cust_0001"
+
+
 # -------------------------------------------------------------------------------------------------- files
 
 
@@ -232,6 +265,16 @@ HARNESSES = [
         throttle=meta_throttle,
         break_credentials=meta_wrong_token,
         reject_one=meta_reject,
+    ),
+    Harness(
+        "mailchimp",
+        "fixture_mailchimp",
+        "email",
+        mailchimp_held,
+        mailchimp_expected,
+        throttle=mailchimp_throttle,
+        break_credentials=mailchimp_wrong_key,
+        reject_one=mailchimp_reject,
     ),
     Harness("files_jsonl", "fixture_files", "email", files_held, files_expected),
     Harness(
