@@ -16,6 +16,7 @@ ENTRY_POINT_GROUP = "cdp.activation.destinations"
 
 
 def _built_in() -> dict[str, type[Destination]]:
+    from activation.destinations.brevo import BrevoDestination
     from activation.destinations.files import FilesDestination
     from activation.destinations.mailchimp import MailchimpDestination
     from activation.destinations.meta import MetaCustomAudienceDestination
@@ -28,6 +29,7 @@ def _built_in() -> dict[str, type[Destination]]:
             FilesDestination,
             MetaCustomAudienceDestination,
             MailchimpDestination,
+            BrevoDestination,
         )
     }
 

@@ -24,6 +24,8 @@ import pytest
 
 from activation.syncs.config import SyncCatalog, SyncConfig, load_catalog
 from activation.syncs.engine import SyncResult
+from tests.activation.fakes.brevo import API_KEY as BREVO_API_KEY
+from tests.activation.fakes.brevo import FakeBrevo
 from tests.activation.fakes.mailchimp import API_KEY as MAILCHIMP_API_KEY
 from tests.activation.fakes.mailchimp import FakeMailchimp
 from tests.activation.fakes.meta import APP_SECRET, TOKEN, FakeMetaGraph
@@ -36,6 +38,7 @@ SECRETS = {
     "FIXTURE_META_TOKEN": TOKEN,
     "FIXTURE_META_APP_SECRET": APP_SECRET,
     "FIXTURE_MAILCHIMP_API_KEY": MAILCHIMP_API_KEY,
+    "FIXTURE_BREVO_API_KEY": BREVO_API_KEY,
 }
 
 
@@ -44,19 +47,22 @@ class Fakes:
     webhook: FakeWebhookReceiver
     meta: FakeMetaGraph
     mailchimp: FakeMailchimp
+    brevo: FakeBrevo
 
     def reset(self) -> None:
         self.webhook.reset()
         self.meta.reset()
         self.mailchimp.reset()
+        self.brevo.reset()
 
 
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[Fakes]:
     webhook, meta = FakeWebhookReceiver(), FakeMetaGraph()
     mailchimp = FakeMailchimp()
-    with webhook.server, meta.server, mailchimp.server:
-        yield Fakes(webhook, meta, mailchimp=mailchimp)
+    brevo = FakeBrevo()
+    with webhook.server, meta.server, mailchimp.server, brevo.server:
+        yield Fakes(webhook, meta, mailchimp=mailchimp, brevo=brevo)
 
 
 @dataclass
@@ -94,6 +100,7 @@ def _build(
         FIXTURE_WEBHOOK_URL=fakes.webhook.url,
         FIXTURE_META_URL=fakes.meta.url,
         FIXTURE_MAILCHIMP_URL=fakes.mailchimp.url,
+        FIXTURE_BREVO_URL=fakes.brevo.url,
         FIXTURE_FILES_DIR=str(directory / "files"),
     )
     built = BuiltFixture(target, directory, env, directory / "target" / "manifest.json", schema)

@@ -183,6 +183,40 @@ def mailchimp_reject(warehouse: FixtureWarehouse) -> str:
     return "cust_0001"
 
 
+# -------------------------------------------------------------------------------------------------- Brevo
+
+
+def brevo_held(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
+    return warehouse.fakes.brevo.in_list()
+
+
+def brevo_expected(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
+    expected = {}
+    for row in eligible_rows(warehouse, "email", ("email",)):
+        email = pii.normalize_email(row["email"])
+        if email is not None:
+            attributes = {"FIRSTNAME": row["first_name"], "LASTNAME": row["last_name"]}
+            expected[email] = {name: value for name, value in attributes.items() if value is not None}
+    return expected
+
+
+def brevo_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.brevo.throttle_next = count
+
+
+def brevo_wrong_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "xkeysib-revoked0000000000000000-ZzZzZzZz"
+    monkeypatch.setenv("FIXTURE_BREVO_API_KEY", wrong)
+    return wrong
+
+
+def brevo_reject(warehouse: FixtureWarehouse) -> str:
+    """An address Brevo's import would skip silently is rejected before sending."""
+    people = warehouse.table("fixture_people")
+    warehouse.execute(f"update {people} set email = 'emilie.martin1' where customer_id = 'cust_0001'")
+    return "cust_0001"
+
+
 # -------------------------------------------------------------------------------------------------- files
 
 
@@ -275,6 +309,16 @@ HARNESSES = [
         throttle=mailchimp_throttle,
         break_credentials=mailchimp_wrong_key,
         reject_one=mailchimp_reject,
+    ),
+    Harness(
+        "brevo",
+        "fixture_brevo",
+        "email",
+        brevo_held,
+        brevo_expected,
+        throttle=brevo_throttle,
+        break_credentials=brevo_wrong_key,
+        reject_one=brevo_reject,
     ),
     Harness("files_jsonl", "fixture_files", "email", files_held, files_expected),
     Harness(
