@@ -18,6 +18,7 @@ ENTRY_POINT_GROUP = "cdp.activation.destinations"
 def _built_in() -> dict[str, type[Destination]]:
     from activation.destinations.brevo import BrevoDestination
     from activation.destinations.files import FilesDestination
+    from activation.destinations.klaviyo import KlaviyoDestination
     from activation.destinations.mailchimp import MailchimpDestination
     from activation.destinations.meta import MetaCustomAudienceDestination
     from activation.destinations.webhook import WebhookDestination
@@ -30,6 +31,7 @@ def _built_in() -> dict[str, type[Destination]]:
             MetaCustomAudienceDestination,
             MailchimpDestination,
             BrevoDestination,
+            KlaviyoDestination,
         )
     }
 

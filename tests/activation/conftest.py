@@ -26,6 +26,8 @@ from activation.syncs.config import SyncCatalog, SyncConfig, load_catalog
 from activation.syncs.engine import SyncResult
 from tests.activation.fakes.brevo import API_KEY as BREVO_API_KEY
 from tests.activation.fakes.brevo import FakeBrevo
+from tests.activation.fakes.klaviyo import API_KEY as KLAVIYO_API_KEY
+from tests.activation.fakes.klaviyo import FakeKlaviyo
 from tests.activation.fakes.mailchimp import API_KEY as MAILCHIMP_API_KEY
 from tests.activation.fakes.mailchimp import FakeMailchimp
 from tests.activation.fakes.meta import APP_SECRET, TOKEN, FakeMetaGraph
@@ -39,6 +41,7 @@ SECRETS = {
     "FIXTURE_META_APP_SECRET": APP_SECRET,
     "FIXTURE_MAILCHIMP_API_KEY": MAILCHIMP_API_KEY,
     "FIXTURE_BREVO_API_KEY": BREVO_API_KEY,
+    "FIXTURE_KLAVIYO_API_KEY": KLAVIYO_API_KEY,
 }
 
 
@@ -48,12 +51,14 @@ class Fakes:
     meta: FakeMetaGraph
     mailchimp: FakeMailchimp
     brevo: FakeBrevo
+    klaviyo: FakeKlaviyo
 
     def reset(self) -> None:
         self.webhook.reset()
         self.meta.reset()
         self.mailchimp.reset()
         self.brevo.reset()
+        self.klaviyo.reset()
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +66,9 @@ def fakes() -> Iterator[Fakes]:
     webhook, meta = FakeWebhookReceiver(), FakeMetaGraph()
     mailchimp = FakeMailchimp()
     brevo = FakeBrevo()
-    with webhook.server, meta.server, mailchimp.server, brevo.server:
-        yield Fakes(webhook, meta, mailchimp=mailchimp, brevo=brevo)
+    klaviyo = FakeKlaviyo()
+    with webhook.server, meta.server, mailchimp.server, brevo.server, klaviyo.server:
+        yield Fakes(webhook, meta, mailchimp=mailchimp, brevo=brevo, klaviyo=klaviyo)
 
 
 @dataclass
@@ -101,6 +107,7 @@ def _build(
         FIXTURE_META_URL=fakes.meta.url,
         FIXTURE_MAILCHIMP_URL=fakes.mailchimp.url,
         FIXTURE_BREVO_URL=fakes.brevo.url,
+        FIXTURE_KLAVIYO_URL=fakes.klaviyo.url,
         FIXTURE_FILES_DIR=str(directory / "files"),
     )
     built = BuiltFixture(target, directory, env, directory / "target" / "manifest.json", schema)

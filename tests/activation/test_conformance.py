@@ -217,6 +217,47 @@ def brevo_reject(warehouse: FixtureWarehouse) -> str:
     return "cust_0001"
 
 
+# ------------------------------------------------------------------------------------------------ Klaviyo
+
+
+def klaviyo_held(warehouse: FixtureWarehouse) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    return {
+        (profile.get("email"), profile.get("phone_number")): (
+            profile.get("first_name"),
+            profile.get("last_name"),
+            (profile.get("location") or {}).get("city"),
+        )
+        for profile in warehouse.fakes.klaviyo.members().values()
+    }
+
+
+def klaviyo_expected(warehouse: FixtureWarehouse) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    return {
+        (pii.normalize_email(row["email"]), pii.klaviyo_phone(row["phone_e164"])): (
+            row["first_name"],
+            row["last_name"],
+            row["city"],
+        )
+        for row in eligible_rows(warehouse, "email", ("email", "phone_e164"))
+    }
+
+
+def klaviyo_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.klaviyo.throttle_next = count
+
+
+def klaviyo_wrong_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "pk_revoked000000000000000000000000000"
+    monkeypatch.setenv("FIXTURE_KLAVIYO_API_KEY", wrong)
+    return wrong
+
+
+def klaviyo_reject(warehouse: FixtureWarehouse) -> str:
+    """Klaviyo's import job fails one profile, reported by the job's import errors."""
+    warehouse.fakes.klaviyo.rejected_emails.add("emilie.martin1@example.com")
+    return "cust_0001"
+
+
 # -------------------------------------------------------------------------------------------------- files
 
 
@@ -319,6 +360,16 @@ HARNESSES = [
         throttle=brevo_throttle,
         break_credentials=brevo_wrong_key,
         reject_one=brevo_reject,
+    ),
+    Harness(
+        "klaviyo",
+        "fixture_klaviyo",
+        "email",
+        klaviyo_held,
+        klaviyo_expected,
+        throttle=klaviyo_throttle,
+        break_credentials=klaviyo_wrong_key,
+        reject_one=klaviyo_reject,
     ),
     Harness("files_jsonl", "fixture_files", "email", files_held, files_expected),
     Harness(
