@@ -136,7 +136,8 @@ def classify_klaviyo_response(response: requests.Response, redact: Redactor) -> 
         raise RateLimitedError(
             "Klaviyo throttled the request", retry_after=klaviyo_retry_after(response), **details
         )
-    if status == 404 and "/lists/" in (response.url or ""):
+    # A missing list is named in the URL (relationships) or in the error (an import's list relationship).
+    if status == 404 and ("/lists/" in (response.url or "") or "list" in response.text.lower()):
         raise FatalDestinationError("Klaviyo does not know this list (check list_id)", **details)
     default_classifier(response, redact)
 
