@@ -135,6 +135,8 @@ class BrevoDestination(Destination):
     default_max_concurrency = 2
     # Brevo's general tier allows 10 requests a second on /v3/contacts endpoints.
     default_requests_per_second = 10.0
+    # An import or batch upsert creates whoever is missing: 'update only' cannot be honoured.
+    supported_modes = ("upsert", "mirror", "add_only")
     default_consent_channel = "email"
     accepted_identifiers = ("email",)
     needs_identifier = True

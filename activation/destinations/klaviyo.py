@@ -151,6 +151,8 @@ class KlaviyoDestination(Destination):
     default_max_concurrency = 2
     # Tier M steady window: 150 requests a minute.
     default_requests_per_second = 2.5
+    # An import or batch upsert creates whoever is missing: 'update only' cannot be honoured.
+    supported_modes = ("upsert", "mirror", "add_only")
     default_consent_channel = "email"
     accepted_identifiers = tuple(IDENTIFIER_ATTRIBUTES)
     needs_identifier = True

@@ -115,6 +115,8 @@ class MailchimpDestination(Destination):
     max_batch_size = MAX_MEMBERS
     default_batch_size = MAX_MEMBERS
     default_max_concurrency = 4
+    # An import or batch upsert creates whoever is missing: 'update only' cannot be honoured.
+    supported_modes = ("upsert", "mirror", "add_only")
     default_consent_channel = "email"
     accepted_identifiers = ("email",)
     needs_identifier = True

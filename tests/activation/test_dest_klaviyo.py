@@ -77,7 +77,11 @@ def test_a_job_is_waited_for_and_its_errors_map_to_records(klaviyo: Fakes) -> No
     assert json.loads(first.body)["data"]["relationships"]["lists"]["data"] == [
         {"type": "list", "id": LIST_ID}
     ]
-    polls = [request for request in klaviyo.klaviyo.server.requests if request.path.endswith("job000001")]
+    polls = [
+        request
+        for request in klaviyo.klaviyo.server.requests
+        if request.path.startswith("/api/profile-bulk-import-jobs/") and not request.path.endswith("errors")
+    ]
     assert len(polls) == 3  # queued -> processing -> complete
 
 

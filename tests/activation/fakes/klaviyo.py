@@ -102,6 +102,7 @@ class FakeKlaviyo:
             self.api_key, self.list_ids = API_KEY, {LIST_ID}
             self.throttle_next, self.throttle_seconds, self.retry_after = 0, 1, None
             self.pending_polls, self.page_size = 1, 100
+            self._ids = itertools.count(1)
             self.rejected_emails.clear()
             self.profiles.clear()
             self.lists.clear()
