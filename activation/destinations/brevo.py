@@ -228,25 +228,29 @@ class BrevoDestination(Destination):
             "disableNotification": True,
         }
         response = self._request("POST", "/contacts/import", body)
-        outcome.requests += 1
         try:
             process_id = int(response.json()["processId"])
         except (ValueError, KeyError, TypeError):
             raise TransientDestinationError(
                 "Brevo accepted the import without a processId", status=response.status_code
             ) from None
-        process = self._wait(process_id, outcome)
+        process = self._wait(process_id)
         info = process.get("info")
-        if isinstance(info, dict) and info:
-            reports = sorted(
-                name for value in info.values() if isinstance(value, dict) for name in value
-            ) or sorted(info)
+        # Report names whose value is set (a CSV URL, never copied: it may carry a token).
+        reports = sorted(
+            name
+            for section in (info.values() if isinstance(info, dict) else ())
+            if isinstance(section, dict)
+            for name, value in section.items()
+            if value
+        )
+        if reports:
             outcome.warnings.append(
                 f"Brevo import process {process_id} completed with a report of problem records "
                 f"({', '.join(reports)}); see it in Brevo"
             )
 
-    def _wait(self, process_id: int, outcome: BatchOutcome) -> dict[str, Any]:
+    def _wait(self, process_id: int) -> dict[str, Any]:
         deadline = time.monotonic() + self.settings.poll_timeout_seconds
         while True:
             try:
@@ -255,7 +259,6 @@ class BrevoDestination(Destination):
                 # Polling must not make the whole import start over: wait out the window, then ask again.
                 response = None
                 pause = error.retry_after or self.settings.poll_interval_seconds
-            outcome.requests += 1
             if response is not None:
                 try:
                     process = response.json()
@@ -274,7 +277,6 @@ class BrevoDestination(Destination):
 
     def _remove(self, emails: list[str], outcome: BatchOutcome) -> None:
         path = f"/contacts/lists/{self.settings.list_id}/contacts/remove"
-        outcome.requests += 1
         try:
             response = self._request("POST", path, {"emails": emails})
         except PermanentDestinationError as error:

@@ -292,22 +292,20 @@ class KlaviyoDestination(Destination):
 
     def _import(self, chunk: list[tuple[str, dict[str, Any]]], outcome: BatchOutcome) -> None:
         response = self._request("POST", "/profile-bulk-import-jobs", self._job_body([p for _k, p in chunk]))
-        outcome.requests += 1
         try:
             job_id = str(response.json()["data"]["id"])
         except (ValueError, KeyError, TypeError):
             raise TransientDestinationError(
                 "Klaviyo accepted the import without a job id", status=response.status_code
             ) from None
-        job = self._wait(job_id, outcome)
+        job = self._wait(job_id)
         if int(job.get("failed_count") or 0) > 0:
             outcome.rejections.extend(self._import_errors(job_id, chunk, outcome))
 
-    def _wait(self, job_id: str, outcome: BatchOutcome) -> dict[str, Any]:
+    def _wait(self, job_id: str) -> dict[str, Any]:
         deadline = time.monotonic() + self.settings.poll_timeout_seconds
         while True:
             pause = self.settings.poll_interval_seconds
-            outcome.requests += 1
             try:
                 response = self._request("GET", f"/profile-bulk-import-jobs/{job_id}")
             except RateLimitedError as error:
@@ -344,7 +342,6 @@ class KlaviyoDestination(Destination):
         url: str | None = f"/profile-bulk-import-jobs/{job_id}/import-errors"
         while url:
             response = self._request("GET", url)
-            outcome.requests += 1
             document = response.json()
             for error in document.get("data") or []:
                 attributes = error.get("attributes") or {}
@@ -399,7 +396,7 @@ class KlaviyoDestination(Destination):
             unique = list(dict.fromkeys(values))
             looked_up += len(unique)
             for start in range(0, len(unique), LOOKUP_PAGE):
-                ids.extend(self._profile_ids(attribute, unique[start : start + LOOKUP_PAGE], outcome))
+                ids.extend(self._profile_ids(attribute, unique[start : start + LOOKUP_PAGE]))
         ids = list(dict.fromkeys(ids))
         if len(ids) < looked_up:
             outcome.warnings.append(f"Klaviyo knows no profile for {looked_up - len(ids)} removed records")
@@ -411,9 +408,8 @@ class KlaviyoDestination(Destination):
                 ]
             }
             self._request("DELETE", f"/lists/{self.settings.list_id}/relationships/profiles", body)
-            outcome.requests += 1
 
-    def _profile_ids(self, attribute: str, values: list[str], outcome: BatchOutcome) -> list[str]:
+    def _profile_ids(self, attribute: str, values: list[str]) -> list[str]:
         quoted = ",".join(json.dumps(value) for value in values)
         params: dict[str, str] | None = {
             "filter": f"any({attribute},[{quoted}])",
@@ -424,7 +420,6 @@ class KlaviyoDestination(Destination):
         ids: list[str] = []
         while url:
             response = self._request("GET", url, params=params)
-            outcome.requests += 1
             document = response.json()
             ids.extend(str(item["id"]) for item in document.get("data") or [] if item.get("id"))
             url, params = (document.get("links") or {}).get("next"), None

@@ -193,7 +193,6 @@ class MailchimpDestination(Destination):
                     members.append(self.member(previous, "unsubscribed", None))
         for start in range(0, len(members), MAX_MEMBERS):
             chunk = members[start : start + MAX_MEMBERS]
-            outcome.requests += 1
             self._post(chunk, keys_by_hash, outcome)
         return outcome
 

@@ -108,3 +108,10 @@ def test_rate_limit_headers_give_the_hint_and_an_unknown_list_stops(brevo: Fakes
     assert exhausted_window(answer) == 12
     with pytest.raises(FatalDestinationError, match="list"):
         destination(brevo, list_id=99).send(make_batch("add", [("c1", {"email": "a@example.com"}, None)]))
+
+
+def test_a_completed_import_with_a_problem_report_warns(brevo: Fakes) -> None:
+    # Our check lets this address through; Brevo skips it and lists it in the process's report.
+    outcome = destination(brevo).send(make_batch("add", [("c1", {"email": "a@.com"}, None)]))
+    assert not outcome.rejections and brevo.brevo.in_list() == {}
+    assert outcome.warnings and "invalid_emails" in outcome.warnings[0] and "https" not in outcome.warnings[0]

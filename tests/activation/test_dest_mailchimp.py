@@ -97,7 +97,7 @@ def test_a_batch_over_the_cap_is_split_and_the_fake_refuses_501(mailchimp: Fakes
     ]
     outcome = destination(mailchimp).send(make_batch("update", records))
     # 300 new addresses and 300 previous ones to unsubscribe: 600 members, two calls of at most 500.
-    assert outcome.requests == 2 and not outcome.rejections
+    assert not outcome.rejections
     sizes = [len(json.loads(request.body)["members"]) for request in mailchimp.mailchimp.server.requests]
     assert sizes == [500, 100]
     members = [{"email_address": f"x{index}@example.com", "status": "subscribed"} for index in range(501)]
