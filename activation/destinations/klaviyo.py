@@ -349,9 +349,13 @@ class KlaviyoDestination(Destination):
                 if key is None:
                     unmatched += 1
                     continue
-                message = self.context.redact(
-                    f"{attributes.get('title') or ''}: {attributes.get('detail') or ''}".strip(": ")
-                )
+                text = f"{attributes.get('title') or ''}: {attributes.get('detail') or ''}".strip(": ")
+                # Klaviyo quotes the failing value: the state keeps the reason, not the e-mail or phone.
+                profile = dict(chunk).get(key, {}).get("attributes", {})
+                for attribute in IDENTIFIER_ATTRIBUTES.values():
+                    if profile.get(attribute):
+                        text = text.replace(str(profile[attribute]), f"<{attribute}>")
+                message = self.context.redact(text) or ""
                 rejections[key] = Rejection(
                     key, str(attributes.get("code") or "import_error"), message[:BODY_EXCERPT_CHARS], False
                 )

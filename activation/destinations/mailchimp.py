@@ -223,7 +223,9 @@ class MailchimpDestination(Destination):
                 # An error on a previous address being unsubscribed, or one Mailchimp rewrote.
                 unmatched += 1
                 continue
-            message = self.context.redact(str(error.get("error") or ""))[:BODY_EXCERPT_CHARS]
+            # Mailchimp names the address in its message: the state keeps the reason, not the address.
+            text = str(error.get("error") or "").replace(str(error.get("email_address")), "<email>")
+            message = (self.context.redact(text) or "")[:BODY_EXCERPT_CHARS]
             code = str(error.get("error_code") or "mailchimp_member_error")
             outcome.rejections.extend(Rejection(key, code, message, retryable=False) for key in keys)
         if unmatched:

@@ -62,6 +62,7 @@ def test_a_job_is_waited_for_and_its_errors_map_to_records(klaviyo: Fakes) -> No
     # c3's national number is no identifier for Klaviyo: refused before sending; c2 and c5 by the job, their
     # errors read from two pages of import errors.
     assert rejected == {"c3": "no_usable_identifier", "c2": "invalid", "c5": "invalid"}
+    assert all("suppressed@" not in rejection.message for rejection in outcome.rejections)
     error_pages = [
         request for request in klaviyo.klaviyo.server.requests if request.path.endswith("import-errors")
     ]
