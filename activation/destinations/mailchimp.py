@@ -25,7 +25,8 @@ no rate-limit headers; the engine backs off with jitter (honouring a Retry-After
 
 Decisions on points our research left UNCONFIRMED (../shared/specs/destinations.md, section 5):
 - `error_code` in `errors[]` (e.g. ERROR_CONTACT_EXISTS, ERROR_GENERIC): read when present, else the code is
-  `mailchimp_member_error`; the Mailchimp API reference lists `errors[].error_code` for this operation.
+  `mailchimp_member_error`. Not confirmed from a primary source here: the stored docs seen (the `mailchimp`
+  crate's ListBatchErrors on docs.rs) model only `email_address` and `error`, which is all the mapping needs.
 - Archive and permanent delete are not used at all (see above), so their exact contracts do not matter.
 - Sources: Mailchimp Marketing API reference "Batch subscribe or unsubscribe" (up to 500 members,
   `update_existing`), "Methods and paths" (subscriber hash), "Fundamentals" (10 simultaneous connections,
