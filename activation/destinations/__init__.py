@@ -16,9 +16,12 @@ ENTRY_POINT_GROUP = "cdp.activation.destinations"
 
 
 def _built_in() -> dict[str, type[Destination]]:
+    from activation.destinations.brevo import BrevoDestination
     from activation.destinations.files import FilesDestination
     from activation.destinations.google_ads import GoogleAdsCustomerMatchDestination
     from activation.destinations.hubspot import HubSpotDestination
+    from activation.destinations.klaviyo import KlaviyoDestination
+    from activation.destinations.mailchimp import MailchimpDestination
     from activation.destinations.meta import MetaCustomAudienceDestination
     from activation.destinations.salesforce import SalesforceDestination
     from activation.destinations.tiktok import TikTokAudienceDestination
@@ -34,6 +37,9 @@ def _built_in() -> dict[str, type[Destination]]:
             TikTokAudienceDestination,
             HubSpotDestination,
             SalesforceDestination,
+            MailchimpDestination,
+            BrevoDestination,
+            KlaviyoDestination,
         )
     }
 

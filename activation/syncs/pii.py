@@ -196,3 +196,21 @@ def google_country(value: object) -> str | None:
 def google_postal_code(value: object) -> str | None:
     """Sent in clear, as written, trimmed."""
     return _text(value)
+
+
+# ------------------------------------------------------------------------------------------ e-mail tools
+
+
+def mailchimp_subscriber_hash(value: object) -> str | None:
+    """Mailchimp's member id: MD5 hex of the lower-cased address (Marketing API 3.0, `subscriber_hash`).
+
+    The address is trimmed and lower-cased the same way `normalize_email` does, so the hash matches the one
+    Mailchimp computes for the address we send; None when the value is not an address.
+    """
+    email = normalize_email(value)
+    return hashlib.md5(email.encode("utf-8")).hexdigest() if email else None
+
+
+def klaviyo_phone(value: object) -> str | None:
+    """E.164 with '+' ('+33612345678'), the only form Klaviyo's `phone_number` accepts; else None."""
+    return google_phone(value)

@@ -9,6 +9,7 @@ dropping the state schema.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -24,11 +25,17 @@ import pytest
 
 from activation.syncs.config import SyncCatalog, SyncConfig, load_catalog
 from activation.syncs.engine import SyncResult
+from tests.activation.fakes.brevo import API_KEY as BREVO_API_KEY
+from tests.activation.fakes.brevo import FakeBrevo
 from tests.activation.fakes.google_ads import ACCESS_TOKEN as GOOGLE_ADS_ACCESS_TOKEN
 from tests.activation.fakes.google_ads import DEVELOPER_TOKEN as GOOGLE_ADS_DEVELOPER_TOKEN
 from tests.activation.fakes.google_ads import FakeGoogleAds
 from tests.activation.fakes.hubspot import TOKEN as HUBSPOT_TOKEN
 from tests.activation.fakes.hubspot import FakeHubSpot
+from tests.activation.fakes.klaviyo import API_KEY as KLAVIYO_API_KEY
+from tests.activation.fakes.klaviyo import FakeKlaviyo
+from tests.activation.fakes.mailchimp import API_KEY as MAILCHIMP_API_KEY
+from tests.activation.fakes.mailchimp import FakeMailchimp
 from tests.activation.fakes.meta import APP_SECRET, TOKEN, FakeMetaGraph
 from tests.activation.fakes.salesforce import TOKEN as SALESFORCE_TOKEN
 from tests.activation.fakes.salesforce import FakeSalesforce
@@ -47,34 +54,41 @@ SECRETS = {
     "FIXTURE_GOOGLE_ADS_ACCESS_TOKEN": GOOGLE_ADS_ACCESS_TOKEN,
     "FIXTURE_GOOGLE_ADS_DEVELOPER_TOKEN": GOOGLE_ADS_DEVELOPER_TOKEN,
     "FIXTURE_TIKTOK_TOKEN": TIKTOK_TOKEN,
+    "FIXTURE_MAILCHIMP_API_KEY": MAILCHIMP_API_KEY,
+    "FIXTURE_BREVO_API_KEY": BREVO_API_KEY,
+    "FIXTURE_KLAVIYO_API_KEY": KLAVIYO_API_KEY,
 }
 
 
 @dataclass
 class Fakes:
-    webhook: FakeWebhookReceiver
-    meta: FakeMetaGraph
+    """One fake server per destination platform; every field is a fake with `server` and `reset()`."""
+
+    webhook: FakeWebhookReceiver = field(default_factory=FakeWebhookReceiver)
+    meta: FakeMetaGraph = field(default_factory=FakeMetaGraph)
     hubspot: FakeHubSpot = field(default_factory=FakeHubSpot)
     salesforce: FakeSalesforce = field(default_factory=FakeSalesforce)
     google_ads: FakeGoogleAds = field(default_factory=FakeGoogleAds)
     tiktok: FakeTikTok = field(default_factory=FakeTikTok)
+    mailchimp: FakeMailchimp = field(default_factory=FakeMailchimp)
+    brevo: FakeBrevo = field(default_factory=FakeBrevo)
+    klaviyo: FakeKlaviyo = field(default_factory=FakeKlaviyo)
+
+    def all(self) -> list[Any]:
+        return [getattr(self, item.name) for item in dataclasses.fields(self)]
 
     def reset(self) -> None:
-        self.webhook.reset()
-        self.meta.reset()
-        self.hubspot.reset()
-        self.salesforce.reset()
-        self.google_ads.reset()
-        self.tiktok.reset()
+        for fake in self.all():
+            fake.reset()
 
 
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[Fakes]:
-    webhook, meta = FakeWebhookReceiver(), FakeMetaGraph()
-    hubspot, salesforce = FakeHubSpot(), FakeSalesforce()
-    google_ads, tiktok = FakeGoogleAds(), FakeTikTok()
-    with webhook.server, meta.server, hubspot.server, salesforce.server, google_ads.server, tiktok.server:
-        yield Fakes(webhook, meta, hubspot, salesforce, google_ads, tiktok)
+    servers = Fakes()
+    with contextlib.ExitStack() as stack:
+        for fake in servers.all():
+            stack.enter_context(fake.server)
+        yield servers
 
 
 @dataclass
@@ -115,6 +129,9 @@ def _build(
         FIXTURE_SALESFORCE_URL=fakes.salesforce.url,
         FIXTURE_GOOGLE_ADS_URL=fakes.google_ads.url,
         FIXTURE_TIKTOK_URL=fakes.tiktok.url,
+        FIXTURE_MAILCHIMP_URL=fakes.mailchimp.url,
+        FIXTURE_BREVO_URL=fakes.brevo.url,
+        FIXTURE_KLAVIYO_URL=fakes.klaviyo.url,
         FIXTURE_FILES_DIR=str(directory / "files"),
     )
     built = BuiltFixture(target, directory, env, directory / "target" / "manifest.json", schema)

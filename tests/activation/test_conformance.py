@@ -150,6 +150,114 @@ def meta_reject(warehouse: FixtureWarehouse) -> str:
     return "cust_0001"
 
 
+# ---------------------------------------------------------------------------------------------- Mailchimp
+
+
+def mailchimp_held(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
+    return warehouse.fakes.mailchimp.subscribed()
+
+
+def mailchimp_expected(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
+    expected = {}
+    for row in eligible_rows(warehouse, "email", ("email",)):
+        email = pii.normalize_email(row["email"])
+        if email is not None:
+            merge = {"FNAME": row["first_name"], "LNAME": row["last_name"]}
+            expected[email] = {tag: value for tag, value in merge.items() if value is not None}
+    return expected
+
+
+def mailchimp_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.mailchimp.throttle_next = count
+
+
+def mailchimp_wrong_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "ffffffffffffffffffffffffffffffff-us21"
+    monkeypatch.setenv("FIXTURE_MAILCHIMP_API_KEY", wrong)
+    return wrong
+
+
+def mailchimp_reject(warehouse: FixtureWarehouse) -> str:
+    """Mailchimp refuses one address in its 200 answer (a member in a compliance state)."""
+    warehouse.fakes.mailchimp.rejected_emails.add("emilie.martin1@example.com")
+    return "cust_0001"
+
+
+# -------------------------------------------------------------------------------------------------- Brevo
+
+
+def brevo_held(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
+    return warehouse.fakes.brevo.in_list()
+
+
+def brevo_expected(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
+    expected = {}
+    for row in eligible_rows(warehouse, "email", ("email",)):
+        email = pii.normalize_email(row["email"])
+        if email is not None:
+            attributes = {"FIRSTNAME": row["first_name"], "LASTNAME": row["last_name"]}
+            expected[email] = {name: value for name, value in attributes.items() if value is not None}
+    return expected
+
+
+def brevo_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.brevo.throttle_next = count
+
+
+def brevo_wrong_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "xkeysib-revoked0000000000000000-ZzZzZzZz"
+    monkeypatch.setenv("FIXTURE_BREVO_API_KEY", wrong)
+    return wrong
+
+
+def brevo_reject(warehouse: FixtureWarehouse) -> str:
+    """An address Brevo's import would skip silently is rejected before sending."""
+    people = warehouse.table("fixture_people")
+    warehouse.execute(f"update {people} set email = 'emilie.martin1' where customer_id = 'cust_0001'")
+    return "cust_0001"
+
+
+# ------------------------------------------------------------------------------------------------ Klaviyo
+
+
+def klaviyo_held(warehouse: FixtureWarehouse) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    return {
+        (profile.get("email"), profile.get("phone_number")): (
+            profile.get("first_name"),
+            profile.get("last_name"),
+            (profile.get("location") or {}).get("city"),
+        )
+        for profile in warehouse.fakes.klaviyo.members().values()
+    }
+
+
+def klaviyo_expected(warehouse: FixtureWarehouse) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    return {
+        (pii.normalize_email(row["email"]), pii.klaviyo_phone(row["phone_e164"])): (
+            row["first_name"],
+            row["last_name"],
+            row["city"],
+        )
+        for row in eligible_rows(warehouse, "email", ("email", "phone_e164"))
+    }
+
+
+def klaviyo_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.klaviyo.throttle_next = count
+
+
+def klaviyo_wrong_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "pk_revoked000000000000000000000000000"
+    monkeypatch.setenv("FIXTURE_KLAVIYO_API_KEY", wrong)
+    return wrong
+
+
+def klaviyo_reject(warehouse: FixtureWarehouse) -> str:
+    """Klaviyo's import job fails one profile, reported by the job's import errors."""
+    warehouse.fakes.klaviyo.rejected_emails.add("emilie.martin1@example.com")
+    return "cust_0001"
+
+
 # -------------------------------------------------------------------------------------------------- files
 
 
@@ -396,6 +504,36 @@ HARNESSES = [
         throttle=meta_throttle,
         break_credentials=meta_wrong_token,
         reject_one=meta_reject,
+    ),
+    Harness(
+        "mailchimp",
+        "fixture_mailchimp",
+        "email",
+        mailchimp_held,
+        mailchimp_expected,
+        throttle=mailchimp_throttle,
+        break_credentials=mailchimp_wrong_key,
+        reject_one=mailchimp_reject,
+    ),
+    Harness(
+        "brevo",
+        "fixture_brevo",
+        "email",
+        brevo_held,
+        brevo_expected,
+        throttle=brevo_throttle,
+        break_credentials=brevo_wrong_key,
+        reject_one=brevo_reject,
+    ),
+    Harness(
+        "klaviyo",
+        "fixture_klaviyo",
+        "email",
+        klaviyo_held,
+        klaviyo_expected,
+        throttle=klaviyo_throttle,
+        break_credentials=klaviyo_wrong_key,
+        reject_one=klaviyo_reject,
     ),
     Harness("files_jsonl", "fixture_files", "email", files_held, files_expected),
     Harness(

@@ -124,3 +124,21 @@ def test_meta_other_keys() -> None:
 def test_google_clear_fields() -> None:
     assert pii.google_country("fr") == "FR"
     assert pii.google_postal_code(" 69003 ") == "69003"
+
+
+def test_mailchimp_subscriber_hash_is_md5_of_the_lowercased_address() -> None:
+    # The sample member of Mailchimp's API documentation examples (.../members/62eeb29...).
+    assert (
+        pii.mailchimp_subscriber_hash("Urist.McVankab@freddiesjokes.com")
+        == "62eeb292278cc15f5817cb78f7790b08"
+    )
+    assert pii.mailchimp_subscriber_hash("  TEST@example.com ") == "55502f40dc8b7c769880b10874abc9d0"
+    assert pii.mailchimp_subscriber_hash("not-an-email") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("+1 (650) 555-1212", "+16505551212"), ("0033612345678", "+33612345678"), ("06 12 34 56 78", None)],
+)
+def test_klaviyo_phone_is_e164_with_plus(raw: str, expected: str | None) -> None:
+    assert pii.klaviyo_phone(raw) == expected
