@@ -19,6 +19,7 @@ def _built_in() -> dict[str, type[Destination]]:
     from activation.destinations.files import FilesDestination
     from activation.destinations.google_ads import GoogleAdsCustomerMatchDestination
     from activation.destinations.hubspot import HubSpotDestination
+    from activation.destinations.linkedin import LinkedInMatchedAudienceDestination
     from activation.destinations.meta import MetaCustomAudienceDestination
     from activation.destinations.salesforce import SalesforceDestination
     from activation.destinations.tiktok import TikTokAudienceDestination
@@ -34,6 +35,7 @@ def _built_in() -> dict[str, type[Destination]]:
             TikTokAudienceDestination,
             HubSpotDestination,
             SalesforceDestination,
+            LinkedInMatchedAudienceDestination,
         )
     }
 

@@ -29,6 +29,8 @@ from tests.activation.fakes.google_ads import DEVELOPER_TOKEN as GOOGLE_ADS_DEVE
 from tests.activation.fakes.google_ads import FakeGoogleAds
 from tests.activation.fakes.hubspot import TOKEN as HUBSPOT_TOKEN
 from tests.activation.fakes.hubspot import FakeHubSpot
+from tests.activation.fakes.linkedin import TOKEN as LINKEDIN_TOKEN
+from tests.activation.fakes.linkedin import FakeLinkedIn
 from tests.activation.fakes.meta import APP_SECRET, TOKEN, FakeMetaGraph
 from tests.activation.fakes.salesforce import TOKEN as SALESFORCE_TOKEN
 from tests.activation.fakes.salesforce import FakeSalesforce
@@ -47,6 +49,7 @@ SECRETS = {
     "FIXTURE_GOOGLE_ADS_ACCESS_TOKEN": GOOGLE_ADS_ACCESS_TOKEN,
     "FIXTURE_GOOGLE_ADS_DEVELOPER_TOKEN": GOOGLE_ADS_DEVELOPER_TOKEN,
     "FIXTURE_TIKTOK_TOKEN": TIKTOK_TOKEN,
+    "FIXTURE_LINKEDIN_TOKEN": LINKEDIN_TOKEN,
 }
 
 
@@ -58,6 +61,7 @@ class Fakes:
     salesforce: FakeSalesforce = field(default_factory=FakeSalesforce)
     google_ads: FakeGoogleAds = field(default_factory=FakeGoogleAds)
     tiktok: FakeTikTok = field(default_factory=FakeTikTok)
+    linkedin: FakeLinkedIn = field(default_factory=FakeLinkedIn)
 
     def reset(self) -> None:
         self.webhook.reset()
@@ -66,6 +70,7 @@ class Fakes:
         self.salesforce.reset()
         self.google_ads.reset()
         self.tiktok.reset()
+        self.linkedin.reset()
 
 
 @pytest.fixture(scope="session")
@@ -73,8 +78,17 @@ def fakes() -> Iterator[Fakes]:
     webhook, meta = FakeWebhookReceiver(), FakeMetaGraph()
     hubspot, salesforce = FakeHubSpot(), FakeSalesforce()
     google_ads, tiktok = FakeGoogleAds(), FakeTikTok()
-    with webhook.server, meta.server, hubspot.server, salesforce.server, google_ads.server, tiktok.server:
-        yield Fakes(webhook, meta, hubspot, salesforce, google_ads, tiktok)
+    linkedin = FakeLinkedIn()
+    with (
+        webhook.server,
+        meta.server,
+        hubspot.server,
+        salesforce.server,
+        google_ads.server,
+        tiktok.server,
+        linkedin.server,
+    ):
+        yield Fakes(webhook, meta, hubspot, salesforce, google_ads, tiktok, linkedin)
 
 
 @dataclass
@@ -115,6 +129,7 @@ def _build(
         FIXTURE_SALESFORCE_URL=fakes.salesforce.url,
         FIXTURE_GOOGLE_ADS_URL=fakes.google_ads.url,
         FIXTURE_TIKTOK_URL=fakes.tiktok.url,
+        FIXTURE_LINKEDIN_URL=fakes.linkedin.url,
         FIXTURE_FILES_DIR=str(directory / "files"),
     )
     built = BuiltFixture(target, directory, env, directory / "target" / "manifest.json", schema)
