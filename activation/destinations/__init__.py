@@ -21,6 +21,7 @@ def _built_in() -> dict[str, type[Destination]]:
     from activation.destinations.google_ads import GoogleAdsCustomerMatchDestination
     from activation.destinations.hubspot import HubSpotDestination
     from activation.destinations.klaviyo import KlaviyoDestination
+    from activation.destinations.linkedin import LinkedInMatchedAudienceDestination
     from activation.destinations.mailchimp import MailchimpDestination
     from activation.destinations.meta import MetaCustomAudienceDestination
     from activation.destinations.salesforce import SalesforceDestination
@@ -40,6 +41,7 @@ def _built_in() -> dict[str, type[Destination]]:
             MailchimpDestination,
             BrevoDestination,
             KlaviyoDestination,
+            LinkedInMatchedAudienceDestination,
         )
     }
 

@@ -14,6 +14,10 @@ spaces, the part before '-'; external ids and mobile advertiser ids never hashed
 
 Google Ads Customer Match: email trimmed and lower-cased; phone in E.164 with '+'; names trimmed and
 lower-cased; country code (ISO alpha-2) and postcode sent in clear.
+
+LinkedIn Matched Audiences (DMP segment users): email trimmed and lower-cased, SHA-256 (SHA256_EMAIL);
+Google advertising ids (GOOGLE_AID) sent in clear as the lower-case UUID; firstName, lastName, title and
+company sent in clear as written (trimmed); country as the ISO alpha-2 code.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import unicodedata
 _WHITESPACE = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"[^0-9]")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 _MALE = frozenset({"m", "male", "man", "h", "homme", "masculin"})
 _FEMALE = frozenset({"f", "female", "woman", "femme", "feminin", "féminin"})
@@ -214,3 +219,22 @@ def mailchimp_subscriber_hash(value: object) -> str | None:
 def klaviyo_phone(value: object) -> str | None:
     """E.164 with '+' ('+33612345678'), the only form Klaviyo's `phone_number` accepts; else None."""
     return google_phone(value)
+
+
+# ------------------------------------------------------------------------------------------- LinkedIn
+
+
+def linkedin_text(value: object) -> str | None:
+    """firstName, lastName, title, company: sent in clear as written, trimmed, inner runs of spaces collapsed
+    (LinkedIn matches them itself; its examples keep the case)."""
+    text = _text(value)
+    return _WHITESPACE.sub(" ", text) if text else None
+
+
+def linkedin_google_aid(value: object) -> str | None:
+    """Android advertising id (GOOGLE_AID), sent in clear: a UUID, lower-cased; anything else is unusable."""
+    text = _text(value)
+    if text is None:
+        return None
+    candidate = text.lower()
+    return candidate if _UUID.match(candidate) else None

@@ -34,6 +34,8 @@ from tests.activation.fakes.hubspot import TOKEN as HUBSPOT_TOKEN
 from tests.activation.fakes.hubspot import FakeHubSpot
 from tests.activation.fakes.klaviyo import API_KEY as KLAVIYO_API_KEY
 from tests.activation.fakes.klaviyo import FakeKlaviyo
+from tests.activation.fakes.linkedin import TOKEN as LINKEDIN_TOKEN
+from tests.activation.fakes.linkedin import FakeLinkedIn
 from tests.activation.fakes.mailchimp import API_KEY as MAILCHIMP_API_KEY
 from tests.activation.fakes.mailchimp import FakeMailchimp
 from tests.activation.fakes.meta import APP_SECRET, TOKEN, FakeMetaGraph
@@ -57,6 +59,7 @@ SECRETS = {
     "FIXTURE_MAILCHIMP_API_KEY": MAILCHIMP_API_KEY,
     "FIXTURE_BREVO_API_KEY": BREVO_API_KEY,
     "FIXTURE_KLAVIYO_API_KEY": KLAVIYO_API_KEY,
+    "FIXTURE_LINKEDIN_TOKEN": LINKEDIN_TOKEN,
 }
 
 
@@ -73,6 +76,7 @@ class Fakes:
     mailchimp: FakeMailchimp = field(default_factory=FakeMailchimp)
     brevo: FakeBrevo = field(default_factory=FakeBrevo)
     klaviyo: FakeKlaviyo = field(default_factory=FakeKlaviyo)
+    linkedin: FakeLinkedIn = field(default_factory=FakeLinkedIn)
 
     def all(self) -> list[Any]:
         return [getattr(self, item.name) for item in dataclasses.fields(self)]
@@ -132,6 +136,7 @@ def _build(
         FIXTURE_MAILCHIMP_URL=fakes.mailchimp.url,
         FIXTURE_BREVO_URL=fakes.brevo.url,
         FIXTURE_KLAVIYO_URL=fakes.klaviyo.url,
+        FIXTURE_LINKEDIN_URL=fakes.linkedin.url,
         FIXTURE_FILES_DIR=str(directory / "files"),
     )
     built = BuiltFixture(target, directory, env, directory / "target" / "manifest.json", schema)

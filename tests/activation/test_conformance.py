@@ -483,6 +483,46 @@ def tiktok_reject(warehouse: FixtureWarehouse) -> str:
     return "cust_0001"
 
 
+# ---------------------------------------------------------------------------------------------- LinkedIn
+
+
+def linkedin_expected(warehouse: FixtureWarehouse) -> dict[tuple[str, str], dict[str, str]]:
+    """Hashed e-mail -> the attributes of its ADD (names and country in clear, as LinkedIn takes them)."""
+    held: dict[tuple[str, str], dict[str, str]] = {}
+    for row in eligible_rows(warehouse, "ads_personalisation", ("email",)):
+        email = pii.normalize_email(row["email"])
+        if email is None:
+            continue
+        attributes = {
+            "firstName": pii.linkedin_text(row["first_name"]),
+            "lastName": pii.linkedin_text(row["last_name"]),
+            "country": pii.google_country(row["country_code"]),
+        }
+        held[("SHA256_EMAIL", pii.sha256_hex(email))] = {
+            key: value for key, value in attributes.items() if value is not None
+        }
+    return held
+
+
+def linkedin_throttle(warehouse: FixtureWarehouse, count: int) -> None:
+    warehouse.fakes.linkedin.throttle_next = count
+
+
+def linkedin_wrong_token(monkeypatch: pytest.MonkeyPatch) -> str:
+    wrong = "AQrevoked-linkedin-token-000000000000"
+    monkeypatch.setenv("FIXTURE_LINKEDIN_TOKEN", wrong)
+    return wrong
+
+
+def linkedin_reject(warehouse: FixtureWarehouse) -> str:
+    """LinkedIn refuses one element of the batch (status 400 at its position in the answer)."""
+    (email,) = warehouse.query(
+        f"select email from {warehouse.table('seg_fixture_members')} where customer_id = 'cust_0001'"
+    )[0]
+    warehouse.fakes.linkedin.rejected_ids.add(pii.sha256_hex(pii.normalize_email(email) or ""))
+    return "cust_0001"
+
+
 HARNESSES = [
     Harness(
         "webhook",
@@ -578,6 +618,16 @@ HARNESSES = [
         throttle=tiktok_throttle,
         break_credentials=tiktok_wrong_token,
         reject_one=tiktok_reject,
+    ),
+    Harness(
+        "linkedin_matched_audience",
+        "fixture_linkedin",
+        "ads_personalisation",
+        lambda warehouse: dict(warehouse.fakes.linkedin.members),
+        linkedin_expected,
+        throttle=linkedin_throttle,
+        break_credentials=linkedin_wrong_token,
+        reject_one=linkedin_reject,
     ),
 ]
 

@@ -142,3 +142,18 @@ def test_mailchimp_subscriber_hash_is_md5_of_the_lowercased_address() -> None:
 )
 def test_klaviyo_phone_is_e164_with_plus(raw: str, expected: str | None) -> None:
     assert pii.klaviyo_phone(raw) == expected
+
+
+def test_linkedin_keys() -> None:
+    # SHA256_EMAIL: the e-mail trimmed and lower-cased, then SHA-256 lower-case hex (64 characters).
+    assert pii.sha256_hex(pii.normalize_email(" Test@Example.COM ") or "") == (
+        "973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b"
+    )
+    # GOOGLE_AID in clear, the UUID lower-cased (the AAID example of Android's documentation).
+    assert pii.linkedin_google_aid(" 38400000-8CF0-11BD-B23E-10B96E40000D ") == (
+        "38400000-8cf0-11bd-b23e-10b96e40000d"
+    )
+    assert pii.linkedin_google_aid("not-an-id") is None and pii.linkedin_google_aid(None) is None
+    # Names, title and company in clear as written: case and accents kept, spaces tidied.
+    assert pii.linkedin_text("  Émilie   Anne ") == "Émilie Anne"
+    assert pii.linkedin_text("   ") is None
