@@ -51,12 +51,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup --no-loadscope-reorder`, as run.py runs the suite), each
     engine's tests form one unit of work, so its session fixtures (a whole-project build) start once, and the
     units go out in this order: Spark, the longest, to one worker first, DuckDB to the other, then PostgreSQL
-    and the engine-free modules (one unit per module, for module-scoped fixtures) to whichever is free."""
+    and the engine-free modules (one unit per module, for module-scoped fixtures) to whichever is free.
+    Only tests of the shared sample build are the engine's unit; a package with its own session build on an
+    engine (tests/activation) and a module marked `own_warehouse` (its own module-scoped warehouses) are units
+    of their own, so they run beside the sample build instead of lengthening it."""
     engines = {id(item): _engine_of(item) for item in items}
     rank = {engine: position for position, engine in enumerate(ENGINE_ORDER)}
-    items.sort(key=lambda item: rank.get(engines[id(item)], len(ENGINE_ORDER)))
+    items.sort(
+        key=lambda item: (
+            rank.get(engines[id(item)], len(ENGINE_ORDER)),
+            "sample_warehouse" not in item.fixturenames,
+        )
+    )
     for item in items:
-        group = engines[id(item)] or item.nodeid.split("::", 1)[0]
+        engine, module = engines[id(item)], item.nodeid.split("::", 1)[0]
+        if engine is None:
+            group = module
+        elif "sample_warehouse" in item.fixturenames:
+            group = engine
+        elif item.get_closest_marker("own_warehouse"):
+            group = f"{engine}:{module}"
+        else:  # a package's own session build on that engine (tests/activation's fixture project)
+            group = f"{engine}:{module.rsplit('/', 1)[0]}"
         item.add_marker(pytest.mark.xdist_group(group))
 
 

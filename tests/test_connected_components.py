@@ -35,6 +35,8 @@ from tests.conftest import (
     drop_postgres_schemas,
 )
 
+pytestmark = pytest.mark.own_warehouse
+
 MACRO_FILES = [
     "macros/materializations/connected_components.sql",
     "macros/generic_tests/connected_components_converged.sql",

@@ -62,7 +62,10 @@ def test_rerunning_on_unchanged_data_keeps_every_customer_id(sample_warehouse: W
     history = f"{sample_warehouse.schema}_intermediate.int_identity_customer_id_history"
     before_map = customer_map(sample_warehouse)
     before_history = int(sample_warehouse.query(f"select count(*) from {history}")[0][0])
-    sample_warehouse.dbt("run", "--select", *RERUN_MODELS)
+    # Spark plans every statement for about a second and the clustering models run tens of them: there, the
+    # re-run starts at the id models (their input unchanged), where the incremental id logic lives.
+    models = RERUN_MODELS[2:] if sample_warehouse.target == "spark" else RERUN_MODELS
+    sample_warehouse.dbt("run", "--select", *models)
     assert customer_map(sample_warehouse) == before_map
     after_history = sample_warehouse.query(f"select count(*) from {history}")[0][0]
     assert int(after_history) == before_history, "an unchanged re-run wrote customer id history"

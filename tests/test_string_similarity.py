@@ -28,6 +28,8 @@ from tests.conftest import (
     make_spark_warehouse,
 )
 
+pytestmark = pytest.mark.own_warehouse
+
 TOLERANCE = 5e-10
 
 
