@@ -226,6 +226,18 @@ class Destination(ABC):
         """Called once after the last batch, also after a failure."""
 
 
+def unmapped_names(
+    setting: str, mapping: dict[str, str] | None, identifiers: dict[str, str], fields: dict[str, str]
+) -> list[tuple[str, str]]:
+    """Problems of a settings mapping (platform name -> sync field or identifier) naming what the sync does
+    not map, as (field path, message) for `check_sync`."""
+    return [
+        (f"destination.{setting}.{target}", f"{name!r} is neither a field nor an identifier")
+        for target, name in (mapping or {}).items()
+        if name not in identifiers and name not in fields
+    ]
+
+
 def settings_rows(settings_model: type[DestinationSettings]) -> list[tuple[str, str, str, str]]:
     """(name, type, default or 'required', description) for every setting: what `activation destinations`
     prints."""

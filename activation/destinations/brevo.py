@@ -53,6 +53,7 @@ from activation.destinations.base import (
     DestinationSettings,
     Rejection,
     SecretEnv,
+    unmapped_names,
 )
 from activation.errors import (
     FatalDestinationError,
@@ -155,11 +156,7 @@ class BrevoDestination(Destination):
     ) -> list[tuple[str, str]]:
         problems = super().check_sync(settings, identifiers, fields)
         assert isinstance(settings, BrevoSettings)
-        for attribute, name in (settings.attributes or {}).items():
-            if name not in identifiers and name not in fields:
-                problems.append(
-                    (f"destination.attributes.{attribute}", f"{name!r} is neither a field nor an identifier")
-                )
+        problems += unmapped_names("attributes", settings.attributes, identifiers, fields)
         return problems
 
     def open(self) -> None:

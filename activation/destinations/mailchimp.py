@@ -49,6 +49,7 @@ from activation.destinations.base import (
     DestinationSettings,
     Rejection,
     SecretEnv,
+    unmapped_names,
 )
 from activation.errors import (
     ConfigurationError,
@@ -136,11 +137,7 @@ class MailchimpDestination(Destination):
     ) -> list[tuple[str, str]]:
         problems = super().check_sync(settings, identifiers, fields)
         assert isinstance(settings, MailchimpSettings)
-        for tag, name in (settings.merge_fields or {}).items():
-            if name not in identifiers and name not in fields:
-                problems.append(
-                    (f"destination.merge_fields.{tag}", f"{name!r} is neither a field nor an identifier")
-                )
+        problems += unmapped_names("merge_fields", settings.merge_fields, identifiers, fields)
         return problems
 
     def open(self) -> None:
