@@ -36,7 +36,7 @@ RUN_COLUMNS = (
 def catalog(data: UiWarehouse) -> SyncCatalog:
     """The syncs of the project, from the manifest the app's dbt parse wrote."""
     with data.lock:
-        data.dbt.manifest()
+        data.relation("dim_customers")  # parses the project once (dbt writes manifest.json)
         return load_catalog(data.project_dir, data.target, target_path(data.project_dir) / "manifest.json")
 
 

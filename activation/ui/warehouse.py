@@ -54,13 +54,37 @@ class UiWarehouse:
 
     def dbt_query(self, sql: str, limit: int = -1) -> QueryResult:
         with self.lock:
-            return self.dbt.query(sql, limit)
+            try:
+                return self.dbt.query(sql, limit)
+            finally:
+                self._release_duckdb_file()
+
+    def _release_duckdb_file(self) -> None:
+        """Close the DuckDB database dbt-duckdb keeps open for the life of the process after a query.
+
+        A long-running app holding it would lock `dbt build` (another process) out of the file, and refuse
+        this process's own connections with another configuration. dbt-duckdb has no public call for it:
+        its connection manager's environment is dropped and its idle connection closed.
+        """
+        if self.profile.adapter_type != "duckdb":
+            return
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        environment = getattr(DuckDBConnectionManager, "_ENV", None)
+        DuckDBConnectionManager.close_all_connections()
+        connection = getattr(environment, "conn", None)
+        if connection is not None and getattr(environment, "handle_count", 0) == 0:
+            connection.close()
+            environment.conn = None
 
     def relation(self, model: str) -> str:
         """The relation a model is built as (from the manifest: schemas differ per target)."""
         with self.lock:
             if model not in self._relations:
-                self._relations[model] = self.dbt.relation_name(model)
+                try:
+                    self._relations[model] = self.dbt.relation_name(model)
+                finally:
+                    self._release_duckdb_file()
             return self._relations[model]
 
     # ------------------------------------------------------------------ direct reads
