@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -65,7 +66,7 @@ def ensure_chromium() -> None:
     """Debian's Chromium for the web app's browser tests (Playwright drives it; its own browser download
     needs network access to a CDN at test time). Installed only as root; otherwise the browser tests skip
     locally and fail in CI (tests/conftest.py skip_or_fail)."""
-    if CHROMIUM.exists() or not hasattr(os, "geteuid") or os.geteuid() != 0:
+    if CHROMIUM.exists() or not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
         return
     apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     print("Installing chromium for the browser tests (apt-get)", flush=True)
