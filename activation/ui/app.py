@@ -31,7 +31,7 @@ from flask import Flask, Response, abort, g, jsonify, redirect, render_template,
 
 from activation.errors import ActivationError, SegmentDefinitionError
 from activation.segments.definitions import load_project
-from activation.ui import charts, customers, dashboard, segments, syncs
+from activation.ui import customers, dashboard, segments, syncs
 from activation.ui.warehouse import UiWarehouse
 
 logger = logging.getLogger(__name__)
@@ -272,7 +272,7 @@ def create_app(
 
     @app.get("/dashboard")
     def kpi_dashboard() -> str:
-        return render_template("dashboard.html", panels=dashboard.panels(data), charts=charts)
+        return render_template("dashboard.html", panels=dashboard.panels(data))
 
     return app
 
