@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -58,8 +59,26 @@ def demo(args: argparse.Namespace) -> None:
     _run([str(VENV_BIN / "activation"), "demo", "--target", args.target], env=project_env())
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_chromium() -> None:
+    """Debian's Chromium for the web app's browser tests (Playwright drives it; its own browser download
+    needs network access to a CDN at test time). Installed only as root; otherwise the browser tests skip
+    locally and fail in CI (tests/conftest.py skip_or_fail)."""
+    if CHROMIUM.exists() or not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    print("Installing chromium for the browser tests (apt-get)", flush=True)
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        if subprocess.run(command, env=apt_env).returncode != 0:
+            print("Could not install chromium: the browser tests will skip (or fail with CI=true).")
+            return
+
+
 def test(args: argparse.Namespace) -> None:
     ensure_environment(extras="test")
+    ensure_chromium()
     env = project_env()
     _run([str(VENV_BIN / "ruff"), "check", "."], env=env)
     _run([str(VENV_BIN / "ruff"), "format", "--check", "."], env=env)

@@ -9,6 +9,7 @@ activation segments list             the segments with their sizes in the last b
 activation segments preview NAME     compute one segment on the warehouse now (size, overlap, sample)
 activation sync|plan|status|destinations   reverse-ETL syncs (activation/syncs/cli.py)
 activation receive-webhooks          a local Standard Webhooks receiver to sync to (what the demo uses)
+activation ui [--port 8765]          the web app: segment builder, customer lookup, syncs, KPI dashboard
 """
 
 from __future__ import annotations
@@ -327,6 +328,21 @@ def command_receive_webhooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_ui(args: argparse.Namespace) -> int:
+    from activation.ui import serve
+
+    logging.getLogger("activation.ui").setLevel(logging.INFO)
+    serve(
+        find_project_dir(),
+        args.target,
+        args.host,
+        args.port,
+        show_pii=args.show_pii,
+        token_env=args.token_env,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="activation", description="Composable CDP: build and activate.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -388,6 +404,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="environment variable holding the signing secret (empty string: accept unsigned requests)",
     )
     receive.set_defaults(handler=command_receive_webhooks)
+
+    ui = commands.add_parser(
+        "ui", help="serve the web app (segment builder, customer lookup, syncs, dashboard) on localhost"
+    )
+    ui.add_argument("--target", choices=TARGETS, default=os.environ.get("CDP_TARGET", "duckdb"))
+    ui.add_argument("--host", default="127.0.0.1", help="address to bind (beyond loopback needs a token)")
+    ui.add_argument("--port", type=int, default=8765)
+    ui.add_argument(
+        "--token-env",
+        default="CDP_UI_TOKEN",
+        help="environment variable holding the token clients must give (required off loopback)",
+    )
+    ui.add_argument("--show-pii", action="store_true", help="show personal data instead of masking it")
+    ui.set_defaults(handler=command_ui)
 
     # Listed for --help only: main() hands everything after "generate" to the generator's own parser.
     commands.add_parser("generate", help="write synthetic raw source data with ground truth (see its --help)")

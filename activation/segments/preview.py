@@ -17,7 +17,7 @@ from pathlib import Path
 
 from activation.errors import ConfigurationError, WarehouseBuildError
 from activation.segments.definitions import SegmentProject, load_project
-from activation.segments.model import Segment
+from activation.segments.model import Segment, Settings
 from activation.segments.sql import INDENT, MEMBERS_MODEL, preview_query
 from activation.segments.warehouse import QueryResult, Warehouse
 
@@ -143,9 +143,33 @@ def preview_segment(
     """Compute segment `name` on the warehouse from its definition as it is on disk now."""
     project = load_project(project_dir)
     segment = _segment(project, name)
-    settings = project.settings
-    run = runner or _default_runner(project_dir, target)
     segments = {item.name: item for item in project.segments}
+    return preview_definition(
+        project.settings,
+        segments,
+        segment,
+        runner or _default_runner(project_dir, target),
+        sample_size=sample_size,
+        show_pii=show_pii,
+    )
+
+
+def preview_definition(
+    settings: Settings,
+    segments: dict[str, Segment],
+    segment: Segment,
+    run: QueryRunner,
+    sample_size: int = 10,
+    show_pii: bool = False,
+    include_overlaps: bool = True,
+) -> SegmentPreview:
+    """Compute a checked definition (saved or not: the web app previews drafts) beside the other segments.
+
+    `segments` holds every segment by name, `segment` included (a draft replaces its saved version there).
+    Without `include_overlaps` the comparison with the built segments (a third query) is left out.
+    """
+    segments = {**segments, segment.name: segment}
+    name = segment.name
 
     builder, final, suppressions = preview_query(settings, segments, name)
     reasons = [
@@ -210,6 +234,30 @@ def preview_segment(
             ],
         )
 
+    last_build_count: int | None = None
+    overlaps: list[tuple[str, int, int]] = []
+    if include_overlaps:
+        last_build_count, overlaps = _overlaps(settings, segments, name, run)
+
+    return SegmentPreview(
+        segment=segment,
+        as_of_date=summary["as_of_date"],
+        member_count=int(summary["member_count"] or 0),
+        holdout_count=int(summary["holdout_count"] or 0),
+        matched_count=int(summary["matched_count"] or 0),
+        suppressed=suppressed,
+        suppressed_count=int(summary["suppressed_count"] or 0),
+        last_build_count=last_build_count,
+        overlaps=overlaps,
+        sample=sample,
+        masked_columns=masked,
+    )
+
+
+def _overlaps(
+    settings: Settings, segments: dict[str, Segment], name: str, run: QueryRunner
+) -> tuple[int | None, list[tuple[str, int, int]]]:
+    """The segment's size in the last build, and its overlap with every other built segment."""
     overlap_builder, overlap_final, _ = preview_query(settings, segments, name)
     overlap_builder.import_model("built_members", MEMBERS_MODEL)
     overlap_sql = overlap_builder.render(
@@ -237,19 +285,7 @@ def preview_segment(
         logger.info("No built segments to compare with: %s", error)
     overlaps.sort(key=lambda item: (-item[2], item[0]))
 
-    return SegmentPreview(
-        segment=segment,
-        as_of_date=summary["as_of_date"],
-        member_count=int(summary["member_count"] or 0),
-        holdout_count=int(summary["holdout_count"] or 0),
-        matched_count=int(summary["matched_count"] or 0),
-        suppressed=suppressed,
-        suppressed_count=int(summary["suppressed_count"] or 0),
-        last_build_count=last_build_count,
-        overlaps=overlaps,
-        sample=sample,
-        masked_columns=masked,
-    )
+    return last_build_count, overlaps
 
 
 @dataclass(frozen=True)

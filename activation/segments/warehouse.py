@@ -39,8 +39,8 @@ class Warehouse:
     def _args(self, *args: str) -> list[str]:
         return [*args, "--log-level", "none", "--project-dir", str(self.project_dir), "--target", self.target]
 
-    def query(self, sql: str, limit: int = -1) -> QueryResult:
-        """The rows of one SELECT (Jinja allowed). Keep results small: they travel through agate."""
+    def manifest(self) -> Any:
+        """The parsed project (dbt's Manifest), parsed on first use and kept."""
         from dbt.cli.main import dbtRunner
 
         os.environ.setdefault("DBT_PROFILES_DIR", str(self.project_dir))
@@ -51,8 +51,22 @@ class Warehouse:
                     "parse", [str(parsed.exception or "the dbt project does not parse")]
                 )
             self._manifest = parsed.result
+        return self._manifest
+
+    def relation_name(self, model: str) -> str:
+        """The quoted relation a model of the project is built as on this target (from the manifest)."""
+        for node in self.manifest().nodes.values():
+            if node.resource_type == "model" and node.name == model and node.relation_name:
+                return str(node.relation_name)
+        raise ConfigurationError(f"The dbt project has no model {model!r}")
+
+    def query(self, sql: str, limit: int = -1) -> QueryResult:
+        """The rows of one SELECT (Jinja allowed). Keep results small: they travel through agate."""
+        from dbt.cli.main import dbtRunner
+
+        manifest = self.manifest()
         logger.debug("Querying the warehouse: %s", sql)
-        result = dbtRunner(manifest=self._manifest).invoke(
+        result = dbtRunner(manifest=manifest).invoke(
             self._args("show", "--inline", sql, "--limit", str(limit))
         )
         node_results = getattr(result.result, "results", None) or []
