@@ -2,7 +2,8 @@
   How each touchpoint record (order, receipt, ticket, web visitor, consent decision, erasure request) joins
   the graph. A touchpoint attaches to ONE profile cluster among those carrying one of its linking values:
   the one carrying most of its values, then through the best identifier priority
-  (identity_identifier_types.link_priority), then the one using the contested values most (its profile
+  (identity_identifier_types.link_priority), then the one with a record carrying the value created within
+  cdp_identity_capture_window_hours of the touchpoint (captured together), then the one using the contested values most (its profile
   records and the touchpoints only it claims: the owner of an e-mail a relative borrowed), then where most
   profile records carry the value, then the smallest cluster id. Never to several: a household's landline or a relative's borrowed e-mail would
   merge the household. The link points at the cluster's first profile record carrying the touchpoint's
@@ -13,6 +14,8 @@
   cluster only, joins that cluster through it (bridged_through_touchpoint). A touchpoint still unclaimed links
   to the other unclaimed touchpoints sharing any of its linking identifiers (a guest's orders).
 -#}
+
+{%- set capture_window_hours = var('cdp_identity_capture_window_hours', 24) %}
 
 with
 
@@ -39,7 +42,9 @@ linking_identifiers as (
         identifiers.identifier_type,
         identifiers.identifier_value,
         guarded_values.link_priority,
-        records.is_profile
+        guarded_values.is_mobile_phone,
+        records.is_profile,
+        records.created_at
     from identifiers
     inner join guarded_values
         on
@@ -70,11 +75,14 @@ value_carriers as (
 {# A touchpoint's candidate clusters: those carrying any of its values. The cluster carrying the most of
     them wins (an order whose e-mail two relatives share but whose phone only one of them has goes to that
     one), then the best identifier priority, then the cluster where most profile records carry the value. #}
-touchpoint_candidates as (
+shared_value_candidates as (
     select
         linking_identifiers.record_key,
         value_carriers.profile_cluster_id,
         count(*) as shared_value_count,
+        sum(
+            case when linking_identifiers.identifier_type = 'phone' and not linking_identifiers.is_mobile_phone then 0 else 1 end
+        ) as personal_shared_value_count,
         min(linking_identifiers.link_priority) as best_link_priority,
         max(value_carriers.profile_record_count) as carrying_record_count,
         max(value_carriers.carrier_cluster_count) as competing_cluster_count
@@ -85,6 +93,67 @@ touchpoint_candidates as (
             and linking_identifiers.identifier_value = value_carriers.identifier_value
     where not linking_identifiers.is_profile
     group by linking_identifiers.record_key, value_carriers.profile_cluster_id
+),
+
+clusters_with_email as (
+    select distinct profile_cluster_id
+    from value_carriers
+    where identifier_type = 'email'
+),
+
+touchpoints_with_unknown_email as (
+    select distinct linking_identifiers.record_key
+    from linking_identifiers
+    left join value_carriers
+        on
+            linking_identifiers.identifier_type = value_carriers.identifier_type
+            and linking_identifiers.identifier_value = value_carriers.identifier_value
+    where
+        not linking_identifiers.is_profile
+        and linking_identifiers.identifier_type = 'email'
+        and value_carriers.identifier_value is null
+),
+
+{# A cluster sharing only a landline with the touchpoint (a household's, or of unknown kind) does not claim it
+    when the touchpoint gives an e-mail no profile carries and the cluster has e-mails of its own: that is a
+    relative giving the family phone with their own address. #}
+touchpoint_candidates as (
+    select shared_value_candidates.*
+    from shared_value_candidates
+    left join touchpoints_with_unknown_email
+        on shared_value_candidates.record_key = touchpoints_with_unknown_email.record_key
+    left join clusters_with_email
+        on shared_value_candidates.profile_cluster_id = clusters_with_email.profile_cluster_id
+    where not (
+        shared_value_candidates.personal_shared_value_count = 0
+        and touchpoints_with_unknown_email.record_key is not null
+        and clusters_with_email.profile_cluster_id is not null
+    )
+),
+
+{# Clusters with a record carrying one of the touchpoint's values created within
+    cdp_identity_capture_window_hours of the touchpoint: the decision or purchase was captured by the form or
+    visit that created that record (a CRM contact's phone opt-in, ticked when the contact was entered). Between
+    relatives who all carry a household landline or a shared e-mail, that is the one who was there. #}
+captured_together as (
+    select
+        touchpoint_identifiers.record_key,
+        profile_clusters.component_id as profile_cluster_id
+    from linking_identifiers as touchpoint_identifiers
+    inner join linking_identifiers as profile_identifiers
+        on
+            touchpoint_identifiers.identifier_type = profile_identifiers.identifier_type
+            and touchpoint_identifiers.identifier_value = profile_identifiers.identifier_value
+            and profile_identifiers.is_profile
+    inner join profile_clusters
+        on profile_identifiers.record_key = profile_clusters.node_id
+    where
+        not touchpoint_identifiers.is_profile
+        and touchpoint_identifiers.created_at
+        >= {{ dbt.dateadd('hour', -capture_window_hours, 'profile_identifiers.created_at') }}
+        and touchpoint_identifiers.created_at
+        <= {{ dbt.dateadd('hour', capture_window_hours, 'profile_identifiers.created_at') }}
+    group by touchpoint_identifiers.record_key, profile_clusters.component_id
 ),
 
 {# Usage of each value per cluster: its profile records carrying it plus the touchpoints carrying it that
@@ -155,6 +224,7 @@ touchpoint_choices as (
             order by
                 touchpoint_candidates.shared_value_count desc,
                 touchpoint_candidates.best_link_priority asc,
+                case when captured_together.record_key is not null then 0 else 1 end asc,
                 coalesce(touchpoint_usage.usage_count, 0) desc,
                 touchpoint_candidates.carrying_record_count desc,
                 touchpoint_candidates.profile_cluster_id asc
@@ -165,6 +235,10 @@ touchpoint_choices as (
         on
             touchpoint_candidates.record_key = touchpoint_usage.record_key
             and touchpoint_candidates.profile_cluster_id = touchpoint_usage.profile_cluster_id
+    left join captured_together
+        on
+            touchpoint_candidates.record_key = captured_together.record_key
+            and touchpoint_candidates.profile_cluster_id = captured_together.profile_cluster_id
 ),
 
 {# The link points at the chosen cluster's first record carrying the touchpoint's best-priority value. #}
