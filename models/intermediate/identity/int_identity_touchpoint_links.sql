@@ -8,6 +8,12 @@
   profile records carry the value, then the smallest cluster id. Never to several: a household's landline or a relative's borrowed e-mail would
   merge the household. The link points at the cluster's first profile record carrying the touchpoint's
   best-priority value (anchor); owner_cluster_count says how many clusters competed.
+  A touchpoint also bridges its cluster to another profile cluster that alone carries one of its personal
+  values (a mobile, or an account or card id: values only one profile record may carry), e.g. an order placed
+  from an account with the mobile of a loyalty card (bridged_profile_clusters); e-mails and landlines never
+  bridge. A cluster that shares only a landline with the touchpoint (a household's, or of unknown kind) does
+  not claim it when the touchpoint gives an e-mail no profile carries while the cluster has e-mails of its
+  own (a relative giving the family phone).
   Identifiers seen together on one touchpoint bridge: a touchpoint attached without competition (a visitor
   who logged in to their shop account and typed an e-mail in a form) lends its other values, those no
   profile carries, to its cluster; a touchpoint no profile claims but that carries such a value, lent to one
@@ -42,6 +48,7 @@ linking_identifiers as (
         identifiers.identifier_type,
         identifiers.identifier_value,
         guarded_values.link_priority,
+        guarded_values.max_profiles_per_value,
         guarded_values.is_mobile_phone,
         records.is_profile,
         records.created_at
@@ -81,7 +88,11 @@ shared_value_candidates as (
         value_carriers.profile_cluster_id,
         count(*) as shared_value_count,
         sum(
-            case when linking_identifiers.identifier_type = 'phone' and not linking_identifiers.is_mobile_phone then 0 else 1 end
+            case
+                when linking_identifiers.identifier_type = 'phone' and not coalesce(linking_identifiers.is_mobile_phone, false)
+                    then 0
+                else 1
+            end
         ) as personal_shared_value_count,
         min(linking_identifiers.link_priority) as best_link_priority,
         max(value_carriers.profile_record_count) as carrying_record_count,
@@ -277,6 +288,47 @@ attached as (
     where anchor_rank = 1
 ),
 
+{# A touchpoint carrying a personal value (a mobile, or an id only one profile record may carry: an account, a
+    card) that one other profile cluster alone carries bridges that cluster to its own: an order placed from an
+    account giving the mobile of a loyalty card, a browser logged in to two accounts. E-mails and landlines
+    never bridge: relatives borrow e-mails and households share landlines. #}
+personal_bridge_candidates as (
+    select
+        linking_identifiers.record_key,
+        value_carriers.anchor_record_key,
+        linking_identifiers.identifier_type,
+        row_number() over (
+            partition by linking_identifiers.record_key, value_carriers.profile_cluster_id
+            order by
+                linking_identifiers.link_priority asc,
+                linking_identifiers.identifier_type asc,
+                value_carriers.anchor_record_key asc
+        ) as bridge_rank
+    from touchpoint_choices
+    inner join linking_identifiers
+        on touchpoint_choices.record_key = linking_identifiers.record_key
+    inner join value_carriers
+        on
+            linking_identifiers.identifier_type = value_carriers.identifier_type
+            and linking_identifiers.identifier_value = value_carriers.identifier_value
+    where
+        touchpoint_choices.choice_rank = 1
+        and value_carriers.profile_cluster_id <> touchpoint_choices.profile_cluster_id
+        and value_carriers.carrier_cluster_count = 1
+        and (linking_identifiers.max_profiles_per_value = 1 or coalesce(linking_identifiers.is_mobile_phone, false))
+),
+
+personal_bridges as (
+    select
+        record_key,
+        anchor_record_key as linked_record_key,
+        'bridged_profile_clusters' as link_type,
+        identifier_type,
+        1 as owner_cluster_count
+    from personal_bridge_candidates
+    where bridge_rank = 1
+),
+
 {# Values of uncontested attached touchpoints that no profile carries, lent to the touchpoint's cluster. #}
 lent_values as (
     select
@@ -398,6 +450,8 @@ shared_unclaimed as (
 
 final as (
     select * from attached
+    union all
+    select * from personal_bridges
     union all
     select * from bridged
     union all

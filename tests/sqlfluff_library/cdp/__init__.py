@@ -66,7 +66,7 @@ def consent_channels() -> list[str]:
 # Identity layer: settings and estimates that the models iterate over (see macros/identity/).
 IDENTITY_COMPARISONS = {
     "email": 3,
-    "phone": 2,
+    "phone": 4,
     "first_name": 3,
     "last_name": 3,
     "birth_date": 3,
