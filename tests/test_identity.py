@@ -246,3 +246,48 @@ def test_identifier_limits_cut_the_weakest_matches_between_parts(
     assert {(cut["identifier_type"], cut["value_count"], cut["max_values_per_customer"]) for cut in cuts} == {
         ("email", 3, 2)
     }
+    assert {cut["cut_reason"] for cut in cuts} == {"identifier_limit"}
+
+
+def test_cannot_link_pairs_cut_the_weakest_match_of_a_chain(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A chain of namesakes: a-b (0.99) and c-d (0.98) are strong, b-c (0.92) and a-c (0.91) join them; a and d
+    were compared and found to be different people (cannot-link). Replayed strongest first, b-c and a-c would
+    put a and d together: both are cut, the strong matches stay. No identifier limit applies."""
+    import json
+
+    import duckdb
+
+    warehouse = make_duckdb_warehouse(tmp_path_factory.mktemp("identity-cannot-link"))
+    with duckdb.connect(warehouse.env["CDP_DUCKDB_PATH"]) as connection:
+        connection.execute("create schema chain")
+        connection.execute(
+            "create table chain.clusters as select node_id, 'a' as component_id "
+            "from (values ('a'), ('b'), ('c'), ('d')) as nodes(node_id)"
+        )
+        connection.execute(
+            "create table chain.matches as select * from (values ('a', 'b', 0.99), ('c', 'd', 0.98), "
+            "('b', 'c', 0.92), ('a', 'c', 0.91)) as matches(left_record_key, right_record_key, match_probability)"
+        )
+        connection.execute(
+            "create table chain.identifiers as select * from (values ('a', 'email', 'e1')) "
+            "as identifiers(record_key, identifier_type, identifier_value)"
+        )
+        connection.execute(
+            "create table chain.types as select * from (values ('email', true, 3)) "
+            "as types(identifier_type, is_linking, max_values_per_customer)"
+        )
+        connection.execute(
+            "create table chain.conflicts as select * from (values ('a', 'd')) "
+            "as conflicts(left_record_key, right_record_key)"
+        )
+    query = (
+        "{% set cuts = cdp.identity_limit_cuts('chain.clusters', 'chain.matches', 'chain.identifiers', "
+        "'chain.types', 'chain.conflicts') %}select '{{ tojson(cuts) }}' as cuts"
+    )
+    completed = warehouse.dbt("--quiet", "show", "--inline", query, "--output", "json")
+    rows = json.loads(completed.stdout[completed.stdout.index("{") :])["show"]
+    cuts = json.loads(rows[0]["cuts"])
+    assert sorted((cut["left_record_key"], cut["right_record_key"]) for cut in cuts) == [("a", "c"), ("b", "c")]
+    assert {
+        (cut["cut_reason"], cut["conflicting_left_record_key"], cut["conflicting_right_record_key"]) for cut in cuts
+    } == {("cannot_link", "a", "d")}

@@ -117,20 +117,31 @@
 {#-
   Pairs that may never be linked whatever their score (configurable, var cdp_identity_vetoes: comparison ->
   the levels that veto), and the evidence a link needs (var cdp_identity_required_evidence: comparison ->
-  minimum level; at least one must hold). Household members share surname, address and landline; only
-  individual attributes (e-mail, given name, birth date) can tell them apart, so they are required.
+  minimum level, or a name -> {comparison: minimum level} that must all hold; at least one entry must hold).
+  Household members share surname, address and landline; only individual attributes (e-mail, mobile, given
+  name with the surname, birth date) can tell them apart, so they are required.
 -#}
 {% macro identity_is_vetoed(relation='') -%}
   {%- set prefix = relation ~ '.' if relation else '' -%}
   {%- set vetoes = var('cdp_identity_vetoes', {'first_name': [0], 'birth_date': [0]}) -%}
-  {%- set required = var('cdp_identity_required_evidence', {'email': 1, 'first_name': 1, 'birth_date': 2}) -%}
+  {%- set required = var('cdp_identity_required_evidence', {
+      'email': 1, 'phone': 3, 'full_name': {'first_name': 2, 'last_name': 1}, 'birth_date': 2,
+  }) -%}
   (
     {%- for comparison, levels in vetoes.items() %}
     coalesce({{ prefix }}{{ comparison }}_level in ({{ levels | join(', ') }}), false) or
     {%- endfor %}
     not (
-      {%- for comparison, level in required.items() %}
-      coalesce({{ prefix }}{{ comparison }}_level >= {{ level }}, false){{ ' or' if not loop.last }}
+      {%- for evidence, level in required.items() %}
+      {%- if level is mapping %}
+      (
+        {%- for comparison, comparison_level in level.items() %}
+        coalesce({{ prefix }}{{ comparison }}_level >= {{ comparison_level }}, false){{ ' and' if not loop.last }}
+        {%- endfor %}
+      ){{ ' or' if not loop.last }}
+      {%- else %}
+      coalesce({{ prefix }}{{ evidence }}_level >= {{ level }}, false){{ ' or' if not loop.last }}
+      {%- endif %}
       {%- endfor %}
     )
   )

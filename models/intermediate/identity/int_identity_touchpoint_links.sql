@@ -8,7 +8,7 @@
   profile records carry the value, then the smallest cluster id. Never to several: a household's landline or a relative's borrowed e-mail would
   merge the household. The link points at the cluster's first profile record carrying the touchpoint's
   best-priority value (anchor); owner_cluster_count says how many clusters competed.
-  A touchpoint also bridges its cluster to another profile cluster that alone carries one of its personal
+  A touchpoint also bridges its cluster to the one other profile cluster carrying one of its personal
   values (a mobile, or an account or card id: values only one profile record may carry), e.g. an order placed
   from an account with the mobile of a loyalty card (bridged_profile_clusters); e-mails and landlines never
   bridge. A cluster that shares only a landline with the touchpoint (a household's, or of unknown kind) does
@@ -289,21 +289,20 @@ attached as (
 ),
 
 {# A touchpoint carrying a personal value (a mobile, or an id only one profile record may carry: an account, a
-    card) that one other profile cluster alone carries bridges that cluster to its own: an order placed from an
+    card) that one profile cluster other than its own carries bridges that cluster to its own: an order placed from an
     account giving the mobile of a loyalty card, a browser logged in to two accounts. E-mails and landlines
     never bridge: relatives borrow e-mails and households share landlines. #}
-personal_bridge_candidates as (
+other_personal_carriers as (
     select
         linking_identifiers.record_key,
+        value_carriers.profile_cluster_id,
         value_carriers.anchor_record_key,
         linking_identifiers.identifier_type,
-        row_number() over (
-            partition by linking_identifiers.record_key, value_carriers.profile_cluster_id
-            order by
-                linking_identifiers.link_priority asc,
-                linking_identifiers.identifier_type asc,
-                value_carriers.anchor_record_key asc
-        ) as bridge_rank
+        linking_identifiers.link_priority,
+        count(*) over (
+            partition by
+                linking_identifiers.record_key, linking_identifiers.identifier_type, linking_identifiers.identifier_value
+        ) as other_cluster_count
     from touchpoint_choices
     inner join linking_identifiers
         on touchpoint_choices.record_key = linking_identifiers.record_key
@@ -314,8 +313,20 @@ personal_bridge_candidates as (
     where
         touchpoint_choices.choice_rank = 1
         and value_carriers.profile_cluster_id <> touchpoint_choices.profile_cluster_id
-        and value_carriers.carrier_cluster_count = 1
         and (linking_identifiers.max_profiles_per_value = 1 or coalesce(linking_identifiers.is_mobile_phone, false))
+),
+
+personal_bridge_candidates as (
+    select
+        record_key,
+        anchor_record_key,
+        identifier_type,
+        row_number() over (
+            partition by record_key, profile_cluster_id
+            order by link_priority asc, identifier_type asc, anchor_record_key asc
+        ) as bridge_rank
+    from other_personal_carriers
+    where other_cluster_count = 1
 ),
 
 personal_bridges as (
