@@ -69,7 +69,8 @@ final as (
             cast('{{ dbt.escape_single_quotes(cut.component_id) }}' as {{ dbt.type_string() }}) as component_id,
             cast('{{ cut.cut_reason }}' as {{ dbt.type_string() }}) as cut_reason,
             {%- if cut.cut_reason == 'identifier_limit' %}
-                cast('{{ dbt.escape_single_quotes(cut.identifier_type) }}' as {{ dbt.type_string() }}) as identifier_type,
+                cast('{{ dbt.escape_single_quotes(cut.identifier_type) }}' as {{ dbt.type_string() }})
+                    as identifier_type,
                 cast({{ cut.value_count }} as {{ dbt.type_int() }}) as value_count,
                 cast({{ cut.max_values_per_customer }} as {{ dbt.type_int() }}) as max_values_per_customer,
                 cast(null as {{ dbt.type_string() }}) as conflicting_left_record_key,

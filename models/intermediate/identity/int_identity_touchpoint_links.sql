@@ -89,7 +89,9 @@ shared_value_candidates as (
         count(*) as shared_value_count,
         sum(
             case
-                when linking_identifiers.identifier_type = 'phone' and not coalesce(linking_identifiers.is_mobile_phone, false)
+                when
+                    linking_identifiers.identifier_type = 'phone'
+                    and not coalesce(linking_identifiers.is_mobile_phone, false)
                     then 0
                 else 1
             end
@@ -161,7 +163,7 @@ captured_together as (
     where
         not touchpoint_identifiers.is_profile
         and touchpoint_identifiers.created_at
-        >= {{ dbt.dateadd('hour', -capture_window_hours, 'profile_identifiers.created_at') }}
+        >= {{ dbt.dateadd('hour', '-' ~ capture_window_hours, 'profile_identifiers.created_at') }}
         and touchpoint_identifiers.created_at
         <= {{ dbt.dateadd('hour', capture_window_hours, 'profile_identifiers.created_at') }}
     group by touchpoint_identifiers.record_key, profile_clusters.component_id
@@ -301,7 +303,9 @@ other_personal_carriers as (
         linking_identifiers.link_priority,
         count(*) over (
             partition by
-                linking_identifiers.record_key, linking_identifiers.identifier_type, linking_identifiers.identifier_value
+                linking_identifiers.record_key,
+                linking_identifiers.identifier_type,
+                linking_identifiers.identifier_value
         ) as other_cluster_count
     from touchpoint_choices
     inner join linking_identifiers
