@@ -3,10 +3,10 @@
   the graph. A touchpoint attaches to ONE profile cluster among those carrying one of its linking values:
   the one carrying most of its values, then through the best identifier priority
   (identity_identifier_types.link_priority), then the one with a record carrying the value created within
-  cdp_identity_capture_window_hours of the touchpoint (captured together), then the one using the contested values most (its profile
-  records and the touchpoints only it claims: the owner of an e-mail a relative borrowed), then where most
-  profile records carry the value, then the smallest cluster id. Never to several: a household's landline or a relative's borrowed e-mail would
-  merge the household. The link points at the cluster's first profile record carrying the touchpoint's
+  cdp_identity_capture_window_hours of the touchpoint (captured together), then the one using the contested
+  values most (its profile records and the touchpoints only it claims: the owner of an e-mail a relative
+  borrowed), then where most profile records carry the value, then the smallest cluster id. Never to several:
+  a household's landline or a relative's borrowed e-mail would merge the household. The link points at the cluster's first profile record carrying the touchpoint's
   best-priority value (anchor); owner_cluster_count says how many clusters competed.
   A touchpoint also bridges its cluster to the one other profile cluster carrying one of its personal
   values (a mobile, or an account or card id: values only one profile record may carry), e.g. an order placed
@@ -290,10 +290,10 @@ attached as (
     where anchor_rank = 1
 ),
 
-{# A touchpoint carrying a personal value (a mobile, or an id only one profile record may carry: an account, a
-    card) that one profile cluster other than its own carries bridges that cluster to its own: an order placed from an
-    account giving the mobile of a loyalty card, a browser logged in to two accounts. E-mails and landlines
-    never bridge: relatives borrow e-mails and households share landlines. #}
+{# A touchpoint carrying a personal value (a mobile, or an id only one profile record may carry: an account,
+    a card) that one profile cluster other than its own carries bridges that cluster to its own: an order
+    placed from an account giving the mobile of a loyalty card, a browser logged in to two accounts. E-mails
+    and landlines never bridge: relatives borrow e-mails and households share landlines. #}
 other_personal_carriers as (
     select
         linking_identifiers.record_key,
