@@ -9,7 +9,7 @@
   {#- name -> number of levels (0 .. n-1) -#}
   {{ return({
       'email': 3,
-      'phone': 2,
+      'phone': 4,
       'first_name': 3,
       'last_name': 3,
       'birth_date': 3,
@@ -48,14 +48,24 @@
       then 1
     else 0
   end as email_level,
+  {#- A mobile is one person's, a landline (or a number of unknown kind) may be the household's: sharing a
+      mobile says more than sharing a landline, and two different mobiles disagree where a mobile on one record
+      and a landline on the other say nothing (the weights of each level are learnt, see
+      int_identity_match_weights). -#}
   case
     when coalesce({{ left }}.phone_e164, {{ left }}.other_phone_e164) is null
       or coalesce({{ right }}.phone_e164, {{ right }}.other_phone_e164) is null then null
+    when ({{ left }}.phone_e164 = {{ right }}.phone_e164 and {{ left }}.phone_is_mobile)
+      or ({{ left }}.phone_e164 = {{ right }}.other_phone_e164 and {{ left }}.phone_is_mobile)
+      or ({{ left }}.other_phone_e164 = {{ right }}.phone_e164 and {{ left }}.other_phone_is_mobile)
+      or ({{ left }}.other_phone_e164 = {{ right }}.other_phone_e164 and {{ left }}.other_phone_is_mobile) then 3
     when {{ left }}.phone_e164 = {{ right }}.phone_e164
       or {{ left }}.phone_e164 = {{ right }}.other_phone_e164
       or {{ left }}.other_phone_e164 = {{ right }}.phone_e164
-      or {{ left }}.other_phone_e164 = {{ right }}.other_phone_e164 then 1
-    else 0
+      or {{ left }}.other_phone_e164 = {{ right }}.other_phone_e164 then 2
+    when coalesce({{ left }}.phone_is_mobile or {{ left }}.other_phone_is_mobile, false)
+      and coalesce({{ right }}.phone_is_mobile or {{ right }}.other_phone_is_mobile, false) then 0
+    else 1
   end as phone_level,
   case
     when {{ left }}.first_name_key is null or {{ right }}.first_name_key is null then null
@@ -107,20 +117,31 @@
 {#-
   Pairs that may never be linked whatever their score (configurable, var cdp_identity_vetoes: comparison ->
   the levels that veto), and the evidence a link needs (var cdp_identity_required_evidence: comparison ->
-  minimum level; at least one must hold). Household members share surname, address and landline; only
-  individual attributes (e-mail, given name, birth date) can tell them apart, so they are required.
+  minimum level, or a name -> {comparison: minimum level} that must all hold; at least one entry must hold).
+  Household members share surname, address and landline; only individual attributes (e-mail, mobile, given
+  name with the surname, birth date) can tell them apart, so they are required.
 -#}
 {% macro identity_is_vetoed(relation='') -%}
   {%- set prefix = relation ~ '.' if relation else '' -%}
   {%- set vetoes = var('cdp_identity_vetoes', {'first_name': [0], 'birth_date': [0]}) -%}
-  {%- set required = var('cdp_identity_required_evidence', {'email': 1, 'first_name': 1, 'birth_date': 2}) -%}
+  {%- set required = var('cdp_identity_required_evidence', {
+      'email': 1, 'phone': 3, 'full_name': {'first_name': 2, 'last_name': 1}, 'birth_date': 2,
+  }) -%}
   (
     {%- for comparison, levels in vetoes.items() %}
     coalesce({{ prefix }}{{ comparison }}_level in ({{ levels | join(', ') }}), false) or
     {%- endfor %}
     not (
-      {%- for comparison, level in required.items() %}
-      coalesce({{ prefix }}{{ comparison }}_level >= {{ level }}, false){{ ' or' if not loop.last }}
+      {%- for evidence, level in required.items() %}
+      {%- if level is mapping %}
+      (
+        {%- for comparison, comparison_level in level.items() %}
+        coalesce({{ prefix }}{{ comparison }}_level >= {{ comparison_level }}, false){{ ' and' if not loop.last }}
+        {%- endfor %}
+      ){{ ' or' if not loop.last }}
+      {%- else %}
+      coalesce({{ prefix }}{{ evidence }}_level >= {{ level }}, false){{ ' or' if not loop.last }}
+      {%- endif %}
       {%- endfor %}
     )
   )

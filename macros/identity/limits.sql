@@ -2,19 +2,24 @@
   Per-customer identifier limits (seed identity_identifier_types, column max_values_per_customer): a cluster
   of profile records may carry at most that many distinct values of a type. Two CRM ids in one customer are
   a duplicate contact; four are usually four people joined by a chain of namesakes.
+  Cannot-link pairs (optional conflicts_relation: left_record_key, right_record_key): two records known to be
+  different people (a veto, or a pair the model judged almost surely different) may not end in one cluster,
+  however many namesakes chain them together.
 
-  identity_limit_cuts() reads the clusters over a limit (few) with their matches and values, and replays
-  each cluster's matches strongest first, keeping a match unless it would join two parts whose values
-  together exceed a limit (Kruskal's algorithm with cannot-link constraints): the conflicting link is cut at
-  its weakest edge, and every part left keeps within the limits. A match that closes a cycle inside a part is
-  kept (it joins nothing new). Returns the cut matches as dicts (left_record_key, right_record_key,
-  match_probability, component_id, identifier_type, value_count, max_values_per_customer).
+  identity_limit_cuts() reads the clusters over a limit or holding a cannot-link pair (few) with their
+  matches and values, and replays each cluster's matches strongest first, keeping a match unless it would
+  join two parts whose values together exceed a limit or that hold the two ends of a cannot-link pair
+  (Kruskal's algorithm with cannot-link constraints): the conflicting link is cut at its weakest edge, and
+  every part left keeps within the limits. A match that closes a cycle inside a part is kept (it joins nothing
+  new). Returns the cut matches as dicts (left_record_key, right_record_key, match_probability, component_id,
+  cut_reason: identifier_limit or cannot_link; for a limit identifier_type, value_count,
+  max_values_per_customer; for a cannot-link pair conflicting_left_record_key, conflicting_right_record_key).
 
   Runs in Jinja on rows read from the warehouse, like the EM of int_identity_match_weights: every engine
   gets the same result. The replay is quadratic in the worst case, so the rows it may read are capped by
   var cdp_identity_max_limit_rows, with an error that says what to change.
 -#}
-{% macro identity_limit_cuts(clusters_relation, matches_relation, values_relation, types_relation) -%}
+{% macro identity_limit_cuts(clusters_relation, matches_relation, values_relation, types_relation, conflicts_relation=none) -%}
   {%- set cuts = [] -%}
   {%- if not execute -%}{{ return(cuts) }}{%- endif -%}
   {%- set max_rows = var('cdp_identity_max_limit_rows', 100000) -%}
@@ -27,14 +32,14 @@
   {%- for row in limit_rows -%}
     {%- do limits.update({row[0]: row[1] | int}) -%}
   {%- endfor -%}
-  {%- if limits | length == 0 -%}{{ return(cuts) }}{%- endif -%}
+  {%- if limits | length == 0 and conflicts_relation is none -%}{{ return(cuts) }}{%- endif -%}
 
   {%- set limited_values_sql -%}
     select clusters.component_id, clusters.node_id, limited.identifier_type, limited.identifier_value
     from {{ values_relation }} as limited
     inner join {{ clusters_relation }} as clusters
         on limited.record_key = clusters.node_id
-    where limited.identifier_type in ('{{ limits.keys() | join("', '") }}')
+    where limited.identifier_type in ('{{ (limits.keys() | list or ['']) | join("', '") }}')
   {%- endset -%}
   {%- set over_limit_sql -%}
     select distinct counted.component_id
@@ -48,23 +53,45 @@
         on counted.identifier_type = types.identifier_type
     where counted.value_count > types.max_values_per_customer
   {%- endset -%}
+  {%- set conflicts_sql -%}
+    {%- if conflicts_relation is not none -%}
+    select left_clusters.component_id, conflicts.left_record_key, conflicts.right_record_key
+    from {{ conflicts_relation }} as conflicts
+    inner join {{ clusters_relation }} as left_clusters
+        on conflicts.left_record_key = left_clusters.node_id
+    inner join {{ clusters_relation }} as right_clusters
+        on conflicts.right_record_key = right_clusters.node_id
+    where left_clusters.component_id = right_clusters.component_id
+    {%- else -%}
+    select component_id, node_id as left_record_key, node_id as right_record_key
+    from {{ clusters_relation }}
+    where 1 = 0
+    {%- endif -%}
+  {%- endset -%}
+  {%- set replayed_sql -%}
+    {{ over_limit_sql }}
+    union
+    select conflicts.component_id from ({{ conflicts_sql }}) as conflicts
+  {%- endset -%}
 
   {%- set value_rows = run_query(
       'select limited_values.component_id, limited_values.node_id, limited_values.identifier_type, '
       ~ 'limited_values.identifier_value from (' ~ limited_values_sql ~ ') as limited_values '
-      ~ 'where limited_values.component_id in (' ~ over_limit_sql ~ ')'
+      ~ 'where limited_values.component_id in (' ~ replayed_sql ~ ')'
   ).rows -%}
-  {%- if value_rows | length == 0 -%}{{ return(cuts) }}{%- endif -%}
+  {%- set conflict_rows = run_query(conflicts_sql).rows -%}
+  {%- if value_rows | length == 0 and conflict_rows | length == 0 -%}{{ return(cuts) }}{%- endif -%}
   {%- set match_rows = run_query(
       'select clusters.component_id, matches.left_record_key, matches.right_record_key, '
       ~ 'matches.match_probability from ' ~ matches_relation ~ ' as matches '
       ~ 'inner join ' ~ clusters_relation ~ ' as clusters on matches.left_record_key = clusters.node_id '
-      ~ 'where clusters.component_id in (' ~ over_limit_sql ~ ')'
+      ~ 'where clusters.component_id in (' ~ replayed_sql ~ ')'
   ).rows -%}
-  {%- if value_rows | length + match_rows | length > max_rows -%}
+  {%- if value_rows | length + match_rows | length + conflict_rows | length > max_rows -%}
     {{ exceptions.raise_compiler_error(
-        'Identifier limits: ' ~ (value_rows | length + match_rows | length) ~ ' rows of clusters over a '
-        ~ 'max_values_per_customer limit (seed identity_identifier_types), more than '
+        'Identifier limits: ' ~ (value_rows | length + match_rows | length + conflict_rows | length)
+        ~ ' rows of clusters over a max_values_per_customer limit (seed identity_identifier_types) or holding '
+        ~ 'a cannot-link pair, more than '
         ~ 'cdp_identity_max_limit_rows (' ~ max_rows ~ ') allows. So many over-limit clusters mean the limits '
         ~ 'are too low for these data or the match threshold (cdp_identity_match_threshold) too low; raise '
         ~ 'one of them, or cdp_identity_max_limit_rows.'
@@ -82,6 +109,13 @@
     {%- endif -%}
     {%- set held = parts[node]['values'].setdefault(row[2], []) -%}
     {%- if row[3] not in held -%}{%- do held.append(row[3]) -%}{%- endif -%}
+  {%- endfor -%}
+
+  {#- cannot_link: record -> the records it may not share a cluster with -#}
+  {%- set cannot_link = {} -%}
+  {%- for row in conflict_rows -%}
+    {%- do cannot_link.setdefault(row[1], []).append(row[2]) -%}
+    {%- do cannot_link.setdefault(row[2], []).append(row[1]) -%}
   {%- endfor -%}
 
   {#- Strongest first; probabilities rounded so that engines' last bits cannot reorder ties, then the keys. -#}
@@ -111,15 +145,46 @@
           {%- set exceeded.value_count = joined | length -%}
         {%- endif -%}
       {%- endfor -%}
+      {#- A cannot-link pair across the two parts (looked up from the smaller part). -#}
+      {%- set conflict = namespace(left_record_key=none, right_record_key=none) -%}
+      {%- if exceeded.identifier_type is none and cannot_link -%}
+        {%- set small_part, large_part = (left_part, right_part)
+            if parts[left_part]['nodes'] | length <= parts[right_part]['nodes'] | length
+            else (right_part, left_part) -%}
+        {%- for node in parts[small_part]['nodes'] if conflict.left_record_key is none -%}
+          {%- for other in cannot_link.get(node, []) if conflict.left_record_key is none -%}
+            {%- if part_of.get(other) == large_part -%}
+              {%- set conflict.left_record_key = [node, other] | min -%}
+              {%- set conflict.right_record_key = [node, other] | max -%}
+            {%- endif -%}
+          {%- endfor -%}
+        {%- endfor -%}
+      {%- endif -%}
       {%- if exceeded.identifier_type is not none -%}
         {%- do cuts.append({
             'left_record_key': edge[1],
             'right_record_key': edge[2],
             'match_probability': edge[4],
             'component_id': edge[3],
+            'cut_reason': 'identifier_limit',
             'identifier_type': exceeded.identifier_type,
             'value_count': exceeded.value_count,
             'max_values_per_customer': limits[exceeded.identifier_type],
+            'conflicting_left_record_key': none,
+            'conflicting_right_record_key': none,
+        }) -%}
+      {%- elif conflict.left_record_key is not none -%}
+        {%- do cuts.append({
+            'left_record_key': edge[1],
+            'right_record_key': edge[2],
+            'match_probability': edge[4],
+            'component_id': edge[3],
+            'cut_reason': 'cannot_link',
+            'identifier_type': none,
+            'value_count': none,
+            'max_values_per_customer': none,
+            'conflicting_left_record_key': conflict.left_record_key,
+            'conflicting_right_record_key': conflict.right_record_key,
         }) -%}
       {%- else -%}
         {#- Join the smaller part into the larger: each record moves O(log n) times. -#}

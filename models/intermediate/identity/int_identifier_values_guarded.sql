@@ -3,7 +3,8 @@
   carry it, and whether it may link records. A value does not link when it is junk (seed
   identity_blocked_values: exact values or regular expressions per field), when more profile records carry it
   than its type allows (a shop's own phone typed into every form, a shared family e-mail), or when its type
-  is not a linking type. guard_decision says which.
+  is not a linking type. guard_decision says which. is_mobile_phone tells a personal mobile from a landline or
+  a number of unknown kind (seed identity_mobile_phone_prefixes), which a household may share.
 -#}
 
 with
@@ -22,6 +23,10 @@ identifier_types as (
 
 blocked_values as (
     select * from {{ ref('identity_blocked_values') }}
+),
+
+mobile_phone_prefixes as (
+    select * from {{ ref('identity_mobile_phone_prefixes') }}
 ),
 
 value_counts as (
@@ -57,6 +62,15 @@ blocked_matches as (
     group by value_counts.identifier_type, value_counts.identifier_value
 ),
 
+{# A mobile is one person's; a landline (or a number of unknown kind) may be a whole household's. #}
+mobile_phones as (
+    select distinct value_counts.identifier_value
+    from value_counts
+    inner join mobile_phone_prefixes
+        on value_counts.identifier_value like {{ dbt.concat(['mobile_phone_prefixes.e164_prefix', "'%'"]) }}
+    where value_counts.identifier_type = 'phone'
+),
+
 final as (
     select
         value_counts.identifier_type,
@@ -68,6 +82,9 @@ final as (
         identifier_types.link_priority,
         identifier_types.max_profiles_per_value,
         blocked_matches.blocked_reason,
+        case
+            when value_counts.identifier_type = 'phone' then mobile_phones.identifier_value is not null
+        end as is_mobile_phone,
         case
             when identifier_types.identifier_type is null or not identifier_types.is_linking
                 then 'not_a_linking_type'
@@ -83,6 +100,10 @@ final as (
         on
             value_counts.identifier_type = blocked_matches.identifier_type
             and value_counts.identifier_value = blocked_matches.identifier_value
+    left join mobile_phones
+        on
+            value_counts.identifier_type = 'phone'
+            and value_counts.identifier_value = mobile_phones.identifier_value
 )
 
 select * from final

@@ -1,8 +1,11 @@
 {#-
-  Matches cut by a per-customer identifier limit (seed identity_identifier_types, max_values_per_customer):
-  in a first-pass cluster carrying more distinct values of a type than its limit, the matches are replayed
-  strongest first and each one that would join parts exceeding a limit is cut (macro identity_limit_cuts).
-  One row per cut match, with the type whose limit it would break: the guard's decisions, for review.
+  Matches cut so that no customer breaks a per-customer identifier limit (seed identity_identifier_types,
+  max_values_per_customer) or holds two records known to be different people (cannot-link pairs: a veto
+  level, such as different birth dates or given names, or a compared pair whose match probability is below
+  cdp_identity_cannot_link_probability). In a first-pass cluster over a limit or holding such a pair, the
+  matches are replayed strongest first and each one that would join parts breaking a limit, or joining the two
+  ends of a cannot-link pair, is cut (macro identity_limit_cuts): a chain of namesakes is cut at its weakest
+  link. One row per cut match, with the reason: the guard's decisions, for review.
 -#}
 
 {%- set linking_values -%}
@@ -19,11 +22,23 @@
         where guarded.guard_decision = 'link'
     )
 {%- endset -%}
+{%- set cannot_link_pairs -%}
+    (
+        select
+            left_record_key,
+            right_record_key
+        from {{ ref('int_identity_pairs_scored') }}
+        where
+            {{ cdp.identity_is_conflicting() }}
+            or match_probability < {{ var('cdp_identity_cannot_link_probability', 0.01) }}
+    )
+{%- endset -%}
 {%- set cuts = cdp.identity_limit_cuts(
     ref('int_identity_match_clusters'),
     '(select * from ' ~ ref('int_identity_pairs_scored') ~ ' where is_match)',
     linking_values,
     ref('identity_identifier_types'),
+    cannot_link_pairs,
 ) %}
 
 with
@@ -34,9 +49,12 @@ no_cut as (
         cast(null as {{ dbt.type_string() }}) as right_record_key,
         cast(null as {{ dbt.type_float() }}) as match_probability,
         cast(null as {{ dbt.type_string() }}) as component_id,
+        cast(null as {{ dbt.type_string() }}) as cut_reason,
         cast(null as {{ dbt.type_string() }}) as identifier_type,
         cast(null as {{ dbt.type_int() }}) as value_count,
-        cast(null as {{ dbt.type_int() }}) as max_values_per_customer
+        cast(null as {{ dbt.type_int() }}) as max_values_per_customer,
+        cast(null as {{ dbt.type_string() }}) as conflicting_left_record_key,
+        cast(null as {{ dbt.type_string() }}) as conflicting_right_record_key
 ),
 
 final as (
@@ -49,9 +67,23 @@ final as (
             cast('{{ dbt.escape_single_quotes(cut.right_record_key) }}' as {{ dbt.type_string() }}) as right_record_key,
             cast({{ cut.match_probability }} as {{ dbt.type_float() }}) as match_probability,
             cast('{{ dbt.escape_single_quotes(cut.component_id) }}' as {{ dbt.type_string() }}) as component_id,
-            cast('{{ dbt.escape_single_quotes(cut.identifier_type) }}' as {{ dbt.type_string() }}) as identifier_type,
-            cast({{ cut.value_count }} as {{ dbt.type_int() }}) as value_count,
-            cast({{ cut.max_values_per_customer }} as {{ dbt.type_int() }}) as max_values_per_customer
+            cast('{{ cut.cut_reason }}' as {{ dbt.type_string() }}) as cut_reason,
+            {%- if cut.cut_reason == 'identifier_limit' %}
+                cast('{{ dbt.escape_single_quotes(cut.identifier_type) }}' as {{ dbt.type_string() }})
+                    as identifier_type,
+                cast({{ cut.value_count }} as {{ dbt.type_int() }}) as value_count,
+                cast({{ cut.max_values_per_customer }} as {{ dbt.type_int() }}) as max_values_per_customer,
+                cast(null as {{ dbt.type_string() }}) as conflicting_left_record_key,
+                cast(null as {{ dbt.type_string() }}) as conflicting_right_record_key
+            {%- else %}
+                cast(null as {{ dbt.type_string() }}) as identifier_type,
+                cast(null as {{ dbt.type_int() }}) as value_count,
+                cast(null as {{ dbt.type_int() }}) as max_values_per_customer,
+                cast('{{ dbt.escape_single_quotes(cut.conflicting_left_record_key) }}' as {{ dbt.type_string() }})
+                    as conflicting_left_record_key,
+                cast('{{ dbt.escape_single_quotes(cut.conflicting_right_record_key) }}' as {{ dbt.type_string() }})
+                    as conflicting_right_record_key
+            {%- endif %}
     {%- endfor %}
 )
 

@@ -28,6 +28,8 @@ final as (
         linking_emails.identifier_value as email_normalized,
         linking_phones.identifier_value as phone_e164,
         linking_other_phones.identifier_value as other_phone_e164,
+        linking_phones.is_mobile_phone as phone_is_mobile,
+        linking_other_phones.is_mobile_phone as other_phone_is_mobile,
         records.postal_code_key,
         records.city_key,
         records.address_key,

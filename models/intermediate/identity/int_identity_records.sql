@@ -62,6 +62,7 @@ profiles as (
         city_key,
         address_key,
         country_code,
+        created_at,
         coalesce(updated_at, created_at) as observed_at
     from crm_contacts
 
@@ -80,6 +81,7 @@ profiles as (
         city_key,
         address_key,
         country_code,
+        created_at,
         coalesce(updated_at, created_at) as observed_at
     from shop_customers
 
@@ -98,6 +100,7 @@ profiles as (
         city_key,
         cast(null as {{ dbt.type_string() }}) as address_key,
         country_code,
+        enrolled_at as created_at,
         enrolled_at as observed_at
     from loyalty_members
 ),
@@ -105,6 +108,7 @@ profiles as (
 web_visitors as (
     select
         anonymous_id,
+        min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at
     from web_events
     where anonymous_id is not null
@@ -115,36 +119,42 @@ touchpoints as (
     select
         'shop_orders' as source_table,
         order_id as record_id,
+        ordered_at as created_at,
         coalesce(updated_at, ordered_at) as observed_at
     from shop_orders
     union all
     select
         'pos_transactions' as source_table,
         transaction_id as record_id,
+        transaction_at as created_at,
         transaction_at as observed_at
     from pos_transactions
     union all
     select
         'support_tickets' as source_table,
         ticket_id as record_id,
+        created_at,
         created_at as observed_at
     from support_tickets
     union all
     select
         'web_anonymous_ids' as source_table,
         anonymous_id as record_id,
+        first_seen_at as created_at,
         last_seen_at as observed_at
     from web_visitors
     union all
     select
         'consent_events' as source_table,
         consent_event_id as record_id,
+        occurred_at as created_at,
         occurred_at as observed_at
     from consent_events
     union all
     select
         'privacy_erasure_requests' as source_table,
         request_id as record_id,
+        requested_at as created_at,
         requested_at as observed_at
     from erasure_requests
 ),
@@ -167,6 +177,7 @@ profiles_cleaned as (
         profiles.city_key,
         profiles.address_key,
         profiles.country_code,
+        profiles.created_at,
         profiles.observed_at
     from profiles
     left join blocked_names as blocked_first_names
@@ -195,6 +206,7 @@ touchpoints_padded as (
         cast(null as {{ dbt.type_string() }}) as city_key,
         cast(null as {{ dbt.type_string() }}) as address_key,
         cast(null as {{ dbt.type_string() }}) as country_code,
+        created_at,
         observed_at
     from touchpoints
 ),

@@ -66,7 +66,7 @@ def consent_channels() -> list[str]:
 # Identity layer: settings and estimates that the models iterate over (see macros/identity/).
 IDENTITY_COMPARISONS = {
     "email": 3,
-    "phone": 2,
+    "phone": 4,
     "first_name": 3,
     "last_name": 3,
     "birth_date": 3,
@@ -107,19 +107,38 @@ def identifier_rows(
 
 
 def identity_limit_cuts(
-    clusters_relation: str, matches_relation: str, values_relation: str, types_relation: str
+    clusters_relation: str,
+    matches_relation: str,
+    values_relation: str,
+    types_relation: str,
+    conflicts_relation: str | None = None,
 ) -> list[dict]:
-    """One cut match, so that the model's per-cut CTE is linted too."""
+    """One cut match of each reason, so that both branches of the model's per-cut CTE are linted too."""
     return [
         {
             "left_record_key": "crm_contacts:C1",
             "right_record_key": "shop_customers:S1",
             "match_probability": 0.95,
             "component_id": "crm_contacts:C1",
+            "cut_reason": "identifier_limit",
             "identifier_type": "email",
             "value_count": 4,
             "max_values_per_customer": 3,
-        }
+            "conflicting_left_record_key": None,
+            "conflicting_right_record_key": None,
+        },
+        {
+            "left_record_key": "crm_contacts:C2",
+            "right_record_key": "shop_customers:S2",
+            "match_probability": 0.93,
+            "component_id": "crm_contacts:C2",
+            "cut_reason": "cannot_link",
+            "identifier_type": None,
+            "value_count": None,
+            "max_values_per_customer": None,
+            "conflicting_left_record_key": "crm_contacts:C2",
+            "conflicting_right_record_key": "shop_customers:S3",
+        },
     ]
 
 
