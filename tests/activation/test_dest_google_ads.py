@@ -5,25 +5,20 @@ refuses."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from typing import Any
 
-import pyarrow as pa
 import pytest
 import requests
 
-from activation.destinations.base import Batch, DestinationContext
 from activation.destinations.google_ads import (
     GoogleAdsCustomerMatchDestination,
-    GoogleAdsCustomerMatchSettings,
     parse_duration,
     user_identifiers,
 )
 from activation.errors import FatalDestinationError, RateLimitedError, TransientDestinationError
 from activation.syncs import pii
-from activation.syncs.delivery import Redactor, TokenBucket, Transport
 from tests.activation.conftest import Fakes
+from tests.activation.destinations_kit import make_batch, open_destination
 from tests.activation.fakes import google_ads as fake
 
 ENVIRON = {"GADS_TOKEN": fake.ACCESS_TOKEN, "GADS_DEV": fake.DEVELOPER_TOKEN}
@@ -46,38 +41,14 @@ def destination(
         "access_token_env": "GADS_TOKEN",
         "base_url": google.url,
     } | settings
-    redact = Redactor()
-    context = DestinationContext(
-        sync_name="unit",
+    built = open_destination(
+        GoogleAdsCustomerMatchDestination,
+        values,
+        environ or ENVIRON,
         identifiers=("email", "phone", "first_name", "last_name", "country", "postal_code"),
-        fields=(),
-        transport=Transport(TokenBucket(None), redact),
-        redact=redact,
-        environ=(environ or ENVIRON).get,
     )
-    built = GoogleAdsCustomerMatchDestination(GoogleAdsCustomerMatchSettings(**values), context)
-    built.open()
+    assert isinstance(built, GoogleAdsCustomerMatchDestination)
     return built
-
-
-def batch(operation: str, records: list[tuple[str, dict[str, Any], dict[str, Any] | None]]) -> Batch:
-    return Batch(
-        sync_name="unit",
-        run_id="run",
-        batch_id=f"run-{operation}-000001",
-        idempotency_key="msg_unit",
-        operation=operation,
-        sequence=1,
-        is_last=True,
-        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        records=pa.table(
-            {
-                "record_key": [key for key, _fields, _before in records],
-                "payload": [json.dumps(fields) for _key, fields, _before in records],
-                "previous_identity": [json.dumps(before) if before else None for _k, _f, before in records],
-            }
-        ),
-    )
 
 
 def person(number: int, **overrides: Any) -> dict[str, Any]:
@@ -119,7 +90,7 @@ def test_identifiers_follow_google_formatting() -> None:
 def test_partial_failure_is_mapped_to_the_record_across_requests(google: fake.FakeGoogleAds) -> None:
     google.rejected_identifiers[email_hash(4)] = "INVALID_SHA256_FORMAT"
     records = [(f"cust_{number}", person(number), None) for number in range(1, 6)]
-    outcome = destination(google, operations_per_request=2).send(batch("add", records))
+    outcome = destination(google, operations_per_request=2).send(make_batch("add", records))
     # The refused person is the second operation of the second request: index 1, offset by two.
     assert [(item.record_key, item.code, item.retryable) for item in outcome.rejections] == [
         ("cust_4", "offlineUserDataJobError.INVALID_SHA256_FORMAT", False)
@@ -136,9 +107,9 @@ def test_partial_failure_is_mapped_to_the_record_across_requests(google: fake.Fa
 
 def test_update_removes_only_lost_identifiers_in_a_removal_job(google: fake.FakeGoogleAds) -> None:
     sender = destination(google)
-    sender.send(batch("add", [("cust_1", person(1), None)]))
+    sender.send(make_batch("add", [("cust_1", person(1), None)]))
     moved = person(1, email="new.address@example.com")
-    outcome = sender.send(batch("update", [("cust_1", moved, person(1))]))
+    outcome = sender.send(make_batch("update", [("cust_1", moved, person(1))]))
     assert not outcome.rejections
     assert not google.refusals  # create and remove never share a job
     kinds = [job.kind for job in google.runs()]
@@ -147,7 +118,7 @@ def test_update_removes_only_lost_identifiers_in_a_removal_job(google: fake.Fake
     assert removal.consent is None and removal.operations == [("remove", [("hashedEmail", email_hash(1))])]
     assert google.members == {identifier for identifier in _held(moved)}
 
-    sender.send(batch("remove", [("cust_1", moved, None)]))
+    sender.send(make_batch("remove", [("cust_1", moved, None)]))
     assert google.members == set()
 
 
@@ -163,7 +134,7 @@ def _held(identity: dict[str, Any]) -> set[tuple[str, ...]]:
 
 
 def test_google_errors_are_classified(google: fake.FakeGoogleAds) -> None:
-    one = batch("add", [("cust_1", person(1), None)])
+    one = make_batch("add", [("cust_1", person(1), None)])
     google.throttle_next, google.retry_delay = 1, "7s"
     with pytest.raises(RateLimitedError) as throttled:
         destination(google).send(one)  # its transport now holds requests back for 7 s
@@ -192,7 +163,7 @@ def test_google_errors_are_classified(google: fake.FakeGoogleAds) -> None:
 
 def test_a_person_without_usable_identifiers_is_rejected_before_sending(google: fake.FakeGoogleAds) -> None:
     nobody = {"email": "not-an-address", "phone": "0612", "first_name": "Théo"}
-    outcome = destination(google).send(batch("add", [("cust_9", nobody, None)]))
+    outcome = destination(google).send(make_batch("add", [("cust_9", nobody, None)]))
     assert [item.code for item in outcome.rejections] == ["no_usable_identifier"]
     assert google.server.requests == []
 

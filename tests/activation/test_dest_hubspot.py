@@ -3,19 +3,16 @@ on a changed e-mail, the fake's batch cap, DAILY versus rolling-window throttlin
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
-import pyarrow as pa
 import pytest
 import requests
 
-from activation.destinations.base import Batch, DestinationContext
 from activation.destinations.hubspot import HubSpotDestination, HubSpotSettings, upsert_outcomes
 from activation.errors import FatalDestinationError, RateLimitedError
-from activation.syncs.delivery import Redactor, TokenBucket, Transport
 from tests.activation.conftest import Fakes
+from tests.activation.destinations_kit import make_batch, open_destination
 from tests.activation.fakes.hubspot import LIST_ID, TOKEN, FakeHubSpot
 
 
@@ -28,41 +25,11 @@ def hubspot(fakes: Fakes) -> FakeHubSpot:
 def destination(
     fake: FakeHubSpot, fields: tuple[str, ...] = ("city",), **settings: Any
 ) -> HubSpotDestination:
-    config = HubSpotSettings(
-        access_token_env="HS_TOKEN", base_url=fake.url, **({"list_id": LIST_ID} | settings)
-    )
-    identifiers = ("email",) if config.id_property == "email" else ()
-    context = DestinationContext(
-        sync_name="unit",
-        identifiers=identifiers,
-        fields=fields,
-        transport=Transport(TokenBucket(None), Redactor()),
-        redact=Redactor(),
-        environ={"HS_TOKEN": TOKEN}.get,
-    )
-    built = HubSpotDestination(config, context)
-    built.open()
+    values = {"access_token_env": "HS_TOKEN", "base_url": fake.url, "list_id": LIST_ID} | settings
+    identifiers = ("email",) if HubSpotSettings(**values).id_property == "email" else ()
+    built = open_destination(HubSpotDestination, values, {"HS_TOKEN": TOKEN}, identifiers, fields)
+    assert isinstance(built, HubSpotDestination)
     return built
-
-
-def batch(operation: str, rows: list[tuple[str, dict[str, Any], dict[str, Any] | None]]) -> Batch:
-    return Batch(
-        sync_name="unit",
-        run_id="run",
-        batch_id=f"batch-{operation}",
-        idempotency_key="msg_1",
-        operation=operation,
-        sequence=1,
-        is_last=True,
-        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        records=pa.table(
-            {
-                "record_key": [key for key, _fields, _before in rows],
-                "payload": [json.dumps(fields) for _key, fields, _before in rows],
-                "previous_identity": [json.dumps(before) if before else None for _key, _f, before in rows],
-            }
-        ),
-    )
 
 
 def list_emails(fake: FakeHubSpot) -> set[str]:
@@ -76,7 +43,7 @@ def test_multi_status_errors_map_back_by_trace_id(hubspot: FakeHubSpot) -> None:
         ("k2", {"email": "b@example.com", "city": "Nice"}, None),
         ("k3", {"email": "c@example.com", "city": None}, None),
     ]
-    outcome = destination(hubspot).send(batch("add", sent))
+    outcome = destination(hubspot).send(make_batch("add", sent))
     assert [(rejection.record_key, rejection.code) for rejection in outcome.rejections] == [
         ("k2", "VALIDATION_ERROR")
     ]
@@ -103,7 +70,7 @@ def test_records_without_a_usable_or_unique_email_are_rejected_before_sending(hu
         ("k2", {"email": "SAME@example.com"}, None),
         ("k3", {"email": "not an address"}, None),
     ]
-    outcome = destination(hubspot, fields=()).send(batch("add", sent))
+    outcome = destination(hubspot, fields=()).send(make_batch("add", sent))
     assert {(item.record_key, item.code) for item in outcome.rejections} == {
         ("k2", "duplicate_id_in_batch"),
         ("k3", "invalid_email"),
@@ -113,9 +80,11 @@ def test_records_without_a_usable_or_unique_email_are_rejected_before_sending(hu
 
 def test_removal_leaves_the_list_but_never_deletes_the_contact(hubspot: FakeHubSpot) -> None:
     sink = destination(hubspot)
-    sink.send(batch("add", [("k1", {"email": "a@example.com"}, None), ("k2", {"email": "b@x.org"}, None)]))
+    sink.send(
+        make_batch("add", [("k1", {"email": "a@example.com"}, None), ("k2", {"email": "b@x.org"}, None)])
+    )
     outcome = sink.send(
-        batch("remove", [("k1", {"email": "a@example.com"}, None), ("k9", {"email": "z@z.io"}, None)])
+        make_batch("remove", [("k1", {"email": "a@example.com"}, None), ("k9", {"email": "z@z.io"}, None)])
     )
     assert not outcome.rejections
     assert list_emails(hubspot) == {"b@x.org"}
@@ -124,15 +93,15 @@ def test_removal_leaves_the_list_but_never_deletes_the_contact(hubspot: FakeHubS
 
 def test_removal_without_a_list_changes_nothing_and_says_so(hubspot: FakeHubSpot) -> None:
     sink = destination(hubspot, list_id=None)
-    outcome = sink.send(batch("remove", [("k1", {"email": "a@example.com"}, None)]))
+    outcome = sink.send(make_batch("remove", [("k1", {"email": "a@example.com"}, None)]))
     assert outcome.requests == 0 and outcome.warnings
     assert not hubspot.server.requests
 
 
 def test_a_changed_email_moves_list_membership_to_the_new_contact(hubspot: FakeHubSpot) -> None:
     sink = destination(hubspot)
-    sink.send(batch("add", [("k1", {"email": "old@example.com"}, None)]))
-    sink.send(batch("update", [("k1", {"email": "new@example.com"}, {"email": "old@example.com"})]))
+    sink.send(make_batch("add", [("k1", {"email": "old@example.com"}, None)]))
+    sink.send(make_batch("update", [("k1", {"email": "new@example.com"}, {"email": "old@example.com"})]))
     assert list_emails(hubspot) == {"new@example.com"}
     assert len(hubspot.contacts) == 2
 
@@ -141,9 +110,9 @@ def test_a_unique_custom_property_carries_the_record_key(hubspot: FakeHubSpot) -
     settings = HubSpotSettings(access_token_env="T", id_property="cdp_customer_id")
     assert not HubSpotDestination.keeps_identity(settings)
     sink = destination(hubspot, fields=("email",), id_property="cdp_customer_id")
-    sink.send(batch("add", [("cust_1", {"email": "a@example.com"}, None)]))
+    sink.send(make_batch("add", [("cust_1", {"email": "a@example.com"}, None)]))
     assert [fields["cdp_customer_id"] for fields in hubspot.members().values()] == ["cust_1"]
-    sink.send(batch("remove", [("cust_1", {}, None)]))
+    sink.send(make_batch("remove", [("cust_1", {}, None)]))
     assert not hubspot.members()
 
 
@@ -162,23 +131,23 @@ def test_the_fake_refuses_more_than_100_inputs(hubspot: FakeHubSpot) -> None:
 def test_rolling_window_is_rate_limited_with_the_window_as_hint(hubspot: FakeHubSpot) -> None:
     hubspot.throttle_next, hubspot.interval_ms = 1, 2_000
     with pytest.raises(RateLimitedError) as raised:
-        destination(hubspot).send(batch("add", [("k1", {"email": "a@example.com"}, None)]))
+        destination(hubspot).send(make_batch("add", [("k1", {"email": "a@example.com"}, None)]))
     assert raised.value.retry_after == 2.0 and raised.value.code == "TEN_SECONDLY_ROLLING"
 
 
 def test_daily_limit_stops_the_run(hubspot: FakeHubSpot) -> None:
     hubspot.daily_exhausted = True
     with pytest.raises(FatalDestinationError, match="daily"):
-        destination(hubspot).send(batch("add", [("k1", {"email": "a@example.com"}, None)]))
+        destination(hubspot).send(make_batch("add", [("k1", {"email": "a@example.com"}, None)]))
 
 
 def test_daily_remaining_zero_stops_before_the_next_batch(hubspot: FakeHubSpot) -> None:
     hubspot.daily_remaining = 2  # upsert and list add use them up
     sink = destination(hubspot)
-    assert not sink.send(batch("add", [("k1", {"email": "a@example.com"}, None)])).rejections
+    assert not sink.send(make_batch("add", [("k1", {"email": "a@example.com"}, None)])).rejections
     calls = len(hubspot.server.requests)
     with pytest.raises(FatalDestinationError, match="Daily-Remaining"):
-        sink.send(batch("add", [("k2", {"email": "b@example.com"}, None)]))
+        sink.send(make_batch("add", [("k2", {"email": "b@example.com"}, None)]))
     assert len(hubspot.server.requests) == calls
 
 

@@ -9,11 +9,9 @@ import datetime as dt
 import json
 from typing import Any
 
-import pyarrow as pa
 import pytest
 import requests
 
-from activation.destinations.base import Batch, DestinationContext
 from activation.destinations.linkedin import (
     LinkedInMatchedAudienceDestination,
     LinkedInMatchedAudienceSettings,
@@ -22,8 +20,9 @@ from activation.destinations.linkedin import (
 )
 from activation.errors import FatalDestinationError, PermanentDestinationError, RateLimitedError
 from activation.syncs import pii
-from activation.syncs.delivery import Redactor, TokenBucket, Transport
+from activation.syncs.delivery import Redactor
 from tests.activation.conftest import Fakes
+from tests.activation.destinations_kit import make_batch, open_destination
 from tests.activation.fakes import linkedin as fake
 
 AAID = "38400000-8cf0-11bd-b23e-10b96e40000d"
@@ -36,41 +35,15 @@ def linkedin(fakes: Fakes) -> fake.FakeLinkedIn:
 
 
 def destination(linkedin: fake.FakeLinkedIn, **overrides: Any) -> LinkedInMatchedAudienceDestination:
-    redact = Redactor()
-    context = DestinationContext(
-        sync_name="unit",
+    built = open_destination(
+        LinkedInMatchedAudienceDestination,
+        {"segment_id": fake.SEGMENT_ID, "access_token_env": "LI_TOKEN", "base_url": linkedin.url} | overrides,
+        {"LI_TOKEN": fake.TOKEN},
         identifiers=("email", "mobile_advertiser_id"),
         fields=("first_name", "last_name", "title", "company", "country"),
-        transport=Transport(TokenBucket(None), redact),
-        redact=redact,
-        environ={"LI_TOKEN": fake.TOKEN}.get,
     )
-    settings = LinkedInMatchedAudienceSettings(
-        segment_id=fake.SEGMENT_ID, access_token_env="LI_TOKEN", base_url=linkedin.url, **overrides
-    )
-    built = LinkedInMatchedAudienceDestination(settings, context)
-    built.open()
+    assert isinstance(built, LinkedInMatchedAudienceDestination)
     return built
-
-
-def batch(operation: str, records: list[tuple[str, dict[str, Any], dict[str, Any] | None]]) -> Batch:
-    return Batch(
-        sync_name="unit",
-        run_id="run",
-        batch_id=f"run-{operation}-000001",
-        idempotency_key="msg_unit",
-        operation=operation,
-        sequence=1,
-        is_last=True,
-        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        records=pa.table(
-            {
-                "record_key": [key for key, _fields, _before in records],
-                "payload": [json.dumps(fields) for _key, fields, _before in records],
-                "previous_identity": [json.dumps(before) if before else None for _k, _f, before in records],
-            }
-        ),
-    )
 
 
 def test_request_carries_the_documented_headers_and_elements(linkedin: fake.FakeLinkedIn) -> None:
@@ -84,7 +57,7 @@ def test_request_carries_the_documented_headers_and_elements(linkedin: fake.Fake
         "country": "es",
     }
     sender = destination(linkedin, mobile_advertiser_id_type="GOOGLE_AID")
-    outcome = sender.send(batch("add", [("cust_1", person, None)]))
+    outcome = sender.send(make_batch("add", [("cust_1", person, None)]))
     assert not outcome.rejections and outcome.requests == 1
     request = linkedin.server.requests[0]
     assert request.path == f"/rest/dmpSegments/{fake.SEGMENT_ID}/users"
@@ -108,7 +81,7 @@ def test_request_carries_the_documented_headers_and_elements(linkedin: fake.Fake
             }
         ]
     }
-    sender.send(batch("remove", [("cust_1", {"email": person["email"]}, None)]))
+    sender.send(make_batch("remove", [("cust_1", {"email": person["email"]}, None)]))
     removal = json.loads(linkedin.server.requests[1].body)["elements"]
     assert removal == [
         {
@@ -122,7 +95,7 @@ def test_request_carries_the_documented_headers_and_elements(linkedin: fake.Fake
 def test_element_statuses_map_back_to_records_by_position(linkedin: fake.FakeLinkedIn) -> None:
     linkedin.rejected_ids.add(pii.sha256_hex("b@example.com"))
     outcome = destination(linkedin).send(
-        batch(
+        make_batch(
             "add",
             [
                 ("cust_a", {"email": "a@example.com"}, None),
@@ -145,9 +118,9 @@ def test_element_statuses_map_back_to_records_by_position(linkedin: fake.FakeLin
 def test_update_removes_only_the_lost_email(linkedin: fake.FakeLinkedIn) -> None:
     sender = destination(linkedin)
     before = {"email": "old@example.com"}
-    sender.send(batch("add", [("cust_1", before | {"first_name": "Ana"}, None)]))
+    sender.send(make_batch("add", [("cust_1", before | {"first_name": "Ana"}, None)]))
     outcome = sender.send(
-        batch("update", [("cust_1", {"email": "new@example.com", "first_name": "Ana"}, before)])
+        make_batch("update", [("cust_1", {"email": "new@example.com", "first_name": "Ana"}, before)])
     )
     assert outcome.requests == 1 and not outcome.rejections
     assert [item["action"] for item in json.loads(linkedin.server.requests[1].body)["elements"]] == [

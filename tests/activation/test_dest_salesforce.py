@@ -4,20 +4,17 @@ limits, API usage pacing, settings checks."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
-import pyarrow as pa
 import pytest
 import requests
 from pydantic import ValidationError
 
-from activation.destinations.base import Batch, DestinationContext
 from activation.destinations.salesforce import SalesforceDestination, SalesforceSettings, soql_literal
 from activation.errors import FatalDestinationError, RateLimitedError
-from activation.syncs.delivery import Redactor, TokenBucket, Transport
 from tests.activation.conftest import Fakes
+from tests.activation.destinations_kit import make_batch, open_destination
 from tests.activation.fakes.salesforce import API_VERSION, EXTERNAL_ID, TOKEN, FakeSalesforce
 
 
@@ -28,50 +25,21 @@ def salesforce(fakes: Fakes) -> FakeSalesforce:
 
 
 def destination(fake: FakeSalesforce, token: str = TOKEN, **settings: Any) -> SalesforceDestination:
-    config = SalesforceSettings(
-        instance_url=fake.url,
-        access_token_env="SF_TOKEN",
-        external_id_field=EXTERNAL_ID,
-        field_names={"city": "MailingCity"},
-        **settings,
-    )
-    context = DestinationContext(
-        sync_name="unit",
-        identifiers=("email",),
-        fields=("last_name", "city"),
-        transport=Transport(TokenBucket(None), Redactor()),
-        redact=Redactor(),
-        environ={"SF_TOKEN": token}.get,
-    )
-    built = SalesforceDestination(config, context)
-    built.open()
+    values = {
+        "instance_url": fake.url,
+        "access_token_env": "SF_TOKEN",
+        "external_id_field": EXTERNAL_ID,
+        "field_names": {"city": "MailingCity"},
+    } | settings
+    built = open_destination(SalesforceDestination, values, {"SF_TOKEN": token}, fields=("last_name", "city"))
+    assert isinstance(built, SalesforceDestination)
     return built
-
-
-def batch(operation: str, rows: list[tuple[str, dict[str, Any]]]) -> Batch:
-    return Batch(
-        sync_name="unit",
-        run_id="run",
-        batch_id=f"batch-{operation}",
-        idempotency_key="msg_1",
-        operation=operation,
-        sequence=1,
-        is_last=True,
-        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        records=pa.table(
-            {
-                "record_key": [key for key, _fields in rows],
-                "payload": [json.dumps(fields) for _key, fields in rows],
-                "previous_identity": pa.array([None] * len(rows), pa.string()),
-            }
-        ),
-    )
 
 
 def person(
     key: str, email: str = "a@example.com", last_name: str | None = "Martin"
-) -> tuple[str, dict[str, Any]]:
-    return key, {"email": email, "last_name": last_name, "city": "Lyon"}
+) -> tuple[str, dict[str, Any], None]:
+    return key, {"email": email, "last_name": last_name, "city": "Lyon"}, None
 
 
 def test_results_in_request_order_become_rejections(salesforce: FakeSalesforce) -> None:
@@ -83,7 +51,7 @@ def test_results_in_request_order_become_rejections(salesforce: FakeSalesforce) 
         person("k4", last_name=None),
         person("k5"),
     ]
-    outcome = destination(salesforce).send(batch("add", sent))
+    outcome = destination(salesforce).send(make_batch("add", sent))
     assert [(item.record_key, item.code, item.retryable) for item in outcome.rejections] == [
         ("k2", "UNABLE_TO_LOCK_ROW", True),
         ("k3", "INVALID_EMAIL_ADDRESS", False),
@@ -109,8 +77,8 @@ def test_results_in_request_order_become_rejections(salesforce: FakeSalesforce) 
 def test_delete_finds_ids_by_external_id_and_is_harmless_twice(salesforce: FakeSalesforce) -> None:
     sink = destination(salesforce, on_remove="delete")
     quoted = "o'brien\\1"
-    sink.send(batch("add", [person("k1"), person(quoted), person("k3")]))
-    removal = batch("remove", [(quoted, {}), ("k1", {}), ("never-sent", {})])
+    sink.send(make_batch("add", [person("k1"), person(quoted), person("k3")]))
+    removal = make_batch("remove", [(quoted, {}, None), ("k1", {}, None), ("never-sent", {}, None)])
     assert not sink.send(removal).rejections
     assert set(salesforce.by_external_id()) == {"k3"} and len(salesforce.deleted) == 2
     assert not sink.send(removal).rejections  # resent after a crash: nothing left to delete
@@ -118,18 +86,18 @@ def test_delete_finds_ids_by_external_id_and_is_harmless_twice(salesforce: FakeS
 
 def test_update_on_removal_flags_the_record_and_never_recreates_it(salesforce: FakeSalesforce) -> None:
     sink = destination(salesforce, on_remove="update", removal_fields={"In_CDP_Segment__c": False})
-    sink.send(batch("add", [person("k1"), person("k2")]))
+    sink.send(make_batch("add", [person("k1"), person("k2")]))
     salesforce.records.pop(
         next(rid for rid, fields in salesforce.records.items() if fields[EXTERNAL_ID] == "k2")
     )
-    assert not sink.send(batch("remove", [("k1", {}), ("k2", {})])).rejections
+    assert not sink.send(make_batch("remove", [("k1", {}, None), ("k2", {}, None)])).rejections
     assert {key: fields.get("In_CDP_Segment__c") for key, fields in salesforce.by_external_id().items()} == {
         "k1": False
     }
 
 
 def test_keep_on_removal_sends_nothing(salesforce: FakeSalesforce) -> None:
-    outcome = destination(salesforce).send(batch("remove", [("k1", {})]))
+    outcome = destination(salesforce).send(make_batch("remove", [("k1", {}, None)]))
     assert outcome.requests == 0 and not salesforce.server.requests
 
 
@@ -154,26 +122,26 @@ def test_the_fake_refuses_more_than_200_records(salesforce: FakeSalesforce) -> N
 def test_concurrency_limit_is_rate_limited_but_the_daily_allocation_stops(salesforce: FakeSalesforce) -> None:
     salesforce.throttle_next = 1
     with pytest.raises(RateLimitedError):
-        destination(salesforce).send(batch("add", [person("k1")]))
+        destination(salesforce).send(make_batch("add", [person("k1")]))
     salesforce.api_used = salesforce.api_allocation
     with pytest.raises(FatalDestinationError, match="daily API allocation"):
-        destination(salesforce).send(batch("add", [person("k1")]))
+        destination(salesforce).send(make_batch("add", [person("k1")]))
 
 
 def test_api_usage_at_the_configured_share_stops_before_the_next_batch(salesforce: FakeSalesforce) -> None:
     salesforce.api_used, salesforce.api_allocation = 48, 100
     sink = destination(salesforce, max_api_usage_percent=50)
-    assert not sink.send(batch("add", [person("k1")])).rejections  # usage 49/100 after it
-    sink.send(batch("add", [person("k2")]))  # 50/100 now
+    assert not sink.send(make_batch("add", [person("k1")])).rejections  # usage 49/100 after it
+    sink.send(make_batch("add", [person("k2")]))  # 50/100 now
     calls = len(salesforce.server.requests)
     with pytest.raises(FatalDestinationError, match="API usage"):
-        sink.send(batch("add", [person("k3")]))
+        sink.send(make_batch("add", [person("k3")]))
     assert len(salesforce.server.requests) == calls
 
 
 def test_an_invalid_session_stops_the_sync(salesforce: FakeSalesforce) -> None:
     with pytest.raises(FatalDestinationError, match="access token") as raised:
-        destination(salesforce, token="00Dexpired-token-0000").send(batch("add", [person("k1")]))
+        destination(salesforce, token="00Dexpired-token-0000").send(make_batch("add", [person("k1")]))
     assert raised.value.code == "INVALID_SESSION_ID"
 
 

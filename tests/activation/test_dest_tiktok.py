@@ -4,16 +4,12 @@ envelopes, and the fake refusing an over-cap batch."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from typing import Any
 
-import pyarrow as pa
 import pytest
 import requests
 
-from activation.destinations.base import Batch, DestinationContext
-from activation.destinations.tiktok import TikTokAudienceDestination, TikTokSettings, classify_tiktok_response
+from activation.destinations.tiktok import TikTokAudienceDestination, classify_tiktok_response
 from activation.errors import (
     FatalDestinationError,
     PermanentDestinationError,
@@ -21,8 +17,9 @@ from activation.errors import (
     TransientDestinationError,
 )
 from activation.syncs import pii
-from activation.syncs.delivery import Redactor, TokenBucket, Transport
+from activation.syncs.delivery import Redactor
 from tests.activation.conftest import Fakes
+from tests.activation.destinations_kit import make_batch, open_destination
 from tests.activation.fakes import tiktok as fake
 
 
@@ -33,48 +30,21 @@ def tiktok(fakes: Fakes) -> fake.FakeTikTok:
 
 
 def destination(tiktok: fake.FakeTikTok) -> TikTokAudienceDestination:
-    redact = Redactor()
-    context = DestinationContext(
-        sync_name="unit",
-        identifiers=("email", "phone"),
-        fields=(),
-        transport=Transport(TokenBucket(None), redact),
-        redact=redact,
-        environ={"TT_TOKEN": fake.TOKEN}.get,
+    settings = {
+        "advertiser_id": fake.ADVERTISER_ID,
+        "audience_id": fake.AUDIENCE_ID,
+        "access_token_env": "TT_TOKEN",
+        "base_url": tiktok.url,
+    }
+    built = open_destination(
+        TikTokAudienceDestination, settings, {"TT_TOKEN": fake.TOKEN}, ("email", "phone")
     )
-    settings = TikTokSettings(
-        advertiser_id=fake.ADVERTISER_ID,
-        audience_id=fake.AUDIENCE_ID,
-        access_token_env="TT_TOKEN",
-        base_url=tiktok.url,
-    )
-    built = TikTokAudienceDestination(settings, context)
-    built.open()
+    assert isinstance(built, TikTokAudienceDestination)
     return built
 
 
-def batch(operation: str, records: list[tuple[str, dict[str, Any], dict[str, Any] | None]]) -> Batch:
-    return Batch(
-        sync_name="unit",
-        run_id="run",
-        batch_id=f"run-{operation}-000001",
-        idempotency_key="msg_unit",
-        operation=operation,
-        sequence=1,
-        is_last=True,
-        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        records=pa.table(
-            {
-                "record_key": [key for key, _fields, _before in records],
-                "payload": [json.dumps(fields) for _key, fields, _before in records],
-                "previous_identity": [json.dumps(before) if before else None for _k, _f, before in records],
-            }
-        ),
-    )
-
-
 def test_rows_are_aligned_to_the_sorted_schema(tiktok: fake.FakeTikTok) -> None:
-    outcome = destination(tiktok).send(batch("add", [("cust_1", {"email": " A.B@Example.com "}, None)]))
+    outcome = destination(tiktok).send(make_batch("add", [("cust_1", {"email": " A.B@Example.com "}, None)]))
     assert not outcome.rejections and outcome.requests == 1
     body = json.loads(tiktok.server.requests[0].body)
     assert body == {
@@ -90,14 +60,14 @@ def test_update_deletes_only_the_lost_identifier(tiktok: fake.FakeTikTok) -> Non
     sender = destination(tiktok)
     before = {"email": "old@example.com", "phone": "+33612007919"}
     after = {"email": "new@example.com", "phone": "+33612007919"}
-    sender.send(batch("add", [("cust_1", before, None)]))
-    outcome = sender.send(batch("update", [("cust_1", after, before)]))
+    sender.send(make_batch("add", [("cust_1", before, None)]))
+    outcome = sender.send(make_batch("update", [("cust_1", after, before)]))
     assert outcome.requests == 2 and not tiktok.refusals
     assert tiktok.members == {
         ("EMAIL_SHA256", pii.sha256_hex("new@example.com")),
         ("PHONE_SHA256", pii.sha256_hex("+33612007919")),
     }
-    sender.send(batch("remove", [("cust_1", after, None)]))
+    sender.send(make_batch("remove", [("cust_1", after, None)]))
     assert tiktok.members == set()
 
 
