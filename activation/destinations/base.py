@@ -1,12 +1,11 @@
 """What a destination is: a small class on top of the shared engine.
 
 A destination declares its type name, a typed settings model, its batch limits, the consent channel it
-needs and
-the identifiers it accepts, then implements `send(batch)`: turn one batch of records into requests and read
-the
+needs and the
+identifiers it accepts, then implements `send(batch)`: turn one batch of records into requests and read the
 responses into per-record outcomes. Batching, concurrency, rate limiting, retries with backoff, idempotency
-keys,
-state and logging live in the engine (activation.syncs.engine) and the transport (activation.syncs.delivery).
+keys, state and logging live in the engine (activation.syncs.engine) and the transport
+(activation.syncs.delivery).
 
 `send` may be called more than once for the same batch (retries, and the resend of a batch whose
 acknowledgement was lost in a crash): it must build the same requests from the same batch, and say in
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
 import pyarrow as pa
+import requests
 from pydantic import BaseModel, ConfigDict, Field
 
 from activation.errors import ConfigurationError
@@ -55,6 +55,16 @@ SecretEnv = Annotated[
     str,
     Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", json_schema_extra={"secret": True}),
 ]
+
+
+def json_object(response: requests.Response) -> dict[str, Any]:
+    """The response's JSON object, or {} when the body is empty, not JSON, or JSON of another shape: error
+    answers from proxies and gateways are often HTML, and classifying them must not raise."""
+    try:
+        document = response.json()
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}
 
 
 class DestinationSettings(BaseModel):

@@ -85,6 +85,7 @@ from activation.destinations.base import (
     Record,
     Rejection,
     SecretEnv,
+    json_object,
 )
 from activation.errors import (
     FatalDestinationError,
@@ -189,10 +190,7 @@ def classify_google_ads_response(response: requests.Response, redact: Redactor) 
     """Whole-request errors by GoogleAdsFailure code, google.rpc status and HTTP status."""
     if 200 <= response.status_code < 300:
         return
-    try:
-        error = response.json().get("error") or {}
-    except (ValueError, AttributeError):
-        error = {}
+    error = json_object(response).get("error") or {}
     if not isinstance(error, dict):
         error = {}
     codes = _error_codes(error)

@@ -64,6 +64,7 @@ from activation.destinations.base import (
     Record,
     Rejection,
     SecretEnv,
+    json_object,
 )
 from activation.errors import (
     FatalDestinationError,
@@ -118,14 +119,6 @@ class HubSpotSettings(DestinationSettings):
     timeout_seconds: float = Field(60.0, gt=0, description="Per-request timeout.")
 
 
-def _body(response: requests.Response) -> dict[str, Any]:
-    try:
-        document = response.json()
-    except ValueError:
-        return {}
-    return document if isinstance(document, dict) else {}
-
-
 def window_seconds(headers: requests.structures.CaseInsensitiveDict[str]) -> float:
     raw = headers.get("X-HubSpot-RateLimit-Interval-Milliseconds")
     try:
@@ -139,7 +132,7 @@ def classify_hubspot_response(response: requests.Response, redact: Redactor) -> 
     status = response.status_code
     if 200 <= status < 300:
         return
-    body = _body(response)
+    body = json_object(response)
     details: dict[str, Any] = {
         "status": status,
         "url": redact((response.url or "").split("?", 1)[0]),
@@ -313,7 +306,7 @@ class HubSpotDestination(Destination):
             return outcome
         response = self._call("POST", "/crm/v3/objects/contacts/batch/upsert", {"inputs": inputs})
         outcome.requests += 1
-        record_ids, rejections = upsert_outcomes(_body(response), keys)
+        record_ids, rejections = upsert_outcomes(json_object(response), keys)
         outcome.rejections += rejections
         if self.settings.list_id is not None and record_ids:
             outcome.rejections += self._membership("add", record_ids)
@@ -357,7 +350,7 @@ class HubSpotDestination(Destination):
         }
         response = self._call("POST", "/crm/v3/objects/contacts/batch/read", body)
         by_value: dict[str, str] = {}
-        for result in _body(response).get("results") or []:
+        for result in json_object(response).get("results") or []:
             value = (result.get("properties") or {}).get(self.settings.id_property)
             if value is not None and result.get("id") is not None:
                 normalised = str(value).lower() if self.settings.id_property == "email" else str(value)
@@ -370,7 +363,7 @@ class HubSpotDestination(Destination):
             f"/crm/v3/lists/{self.settings.list_id}/memberships/{action}",
             list(dict.fromkeys(record_ids.values())),
         )
-        missing = {str(value) for value in _body(response).get("recordIdsMissing") or []}
+        missing = {str(value) for value in json_object(response).get("recordIdsMissing") or []}
         if action != "add" or not missing:
             return []
         return [

@@ -62,6 +62,7 @@ from activation.destinations.base import (
     Record,
     Rejection,
     SecretEnv,
+    json_object,
 )
 from activation.errors import FatalDestinationError, RateLimitedError, TransientDestinationError
 from activation.syncs import pii
@@ -102,10 +103,7 @@ def klaviyo_retry_after(response: requests.Response) -> float | None:
     hint = parse_retry_after(response.headers.get("Retry-After"))
     if hint is not None:
         return hint
-    try:
-        errors = response.json().get("errors") or []
-    except (ValueError, AttributeError):
-        return None
+    errors = json_object(response).get("errors") or []
     for error in errors if isinstance(errors, list) else []:
         match = _EXPECTED_IN.search(str(error.get("detail") or "") if isinstance(error, dict) else "")
         if match:

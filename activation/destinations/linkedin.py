@@ -69,6 +69,7 @@ from activation.destinations.base import (
     Record,
     Rejection,
     SecretEnv,
+    json_object,
 )
 from activation.errors import FatalDestinationError, PermanentDestinationError, RateLimitedError
 from activation.syncs import pii
@@ -108,14 +109,6 @@ class LinkedInMatchedAudienceSettings(DestinationSettings):
     timeout_seconds: float = Field(60.0, gt=0, description="Per-request timeout.")
 
 
-def _error_body(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def seconds_until_utc_midnight(now: dt.datetime | None = None) -> float:
     current = now or dt.datetime.now(dt.UTC)
     tomorrow = (current + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -128,7 +121,7 @@ def classify_linkedin_response(response: requests.Response, redact: Redactor) ->
     status = response.status_code
     if 200 <= status < 300:
         return
-    body = _error_body(response)
+    body = json_object(response)
     message = redact(str(body.get("message") or "")) or "error"
     code = body.get("code") or body.get("serviceErrorCode")
     details: dict[str, Any] = {
@@ -292,7 +285,7 @@ class LinkedInMatchedAudienceDestination(Destination):
     def _element_failures(
         response: requests.Response, chunk: list[tuple[str, dict[str, Any]]]
     ) -> list[Rejection]:
-        statuses = _error_body(response).get("elements")
+        statuses = json_object(response).get("elements")
         if not isinstance(statuses, list) or len(statuses) != len(chunk):
             count = len(statuses) if isinstance(statuses, list) else None
             raise PermanentDestinationError(

@@ -41,6 +41,7 @@ from activation.destinations.base import (
     Record,
     Rejection,
     SecretEnv,
+    json_object,
 )
 from activation.errors import (
     FatalDestinationError,
@@ -168,10 +169,7 @@ def classify_graph_response(response: requests.Response, redact: Redactor) -> No
     """Graph errors by code: throttling, transient, fatal (stop the sync), permanent (this request)."""
     if 200 <= response.status_code < 300:
         return
-    try:
-        error = response.json().get("error") or {}
-    except ValueError:
-        error = {}
+    error = json_object(response).get("error") or {}
     if not isinstance(error, dict) or "code" not in error:
         default_classifier(response, redact)
         return

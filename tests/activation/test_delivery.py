@@ -10,6 +10,15 @@ import time
 import pytest
 import requests
 
+from activation.destinations.brevo import classify_brevo_response
+from activation.destinations.google_ads import classify_google_ads_response
+from activation.destinations.hubspot import classify_hubspot_response
+from activation.destinations.klaviyo import classify_klaviyo_response
+from activation.destinations.linkedin import classify_linkedin_response
+from activation.destinations.mailchimp import classify_mailchimp_response
+from activation.destinations.meta import classify_graph_response
+from activation.destinations.salesforce import classify_salesforce_response
+from activation.destinations.tiktok import classify_tiktok_response
 from activation.errors import (
     FatalDestinationError,
     PermanentDestinationError,
@@ -116,3 +125,35 @@ def test_success_passes() -> None:
 def test_redactor_longest_first_and_ignores_short_values() -> None:
     redact = Redactor(["abc", "secret-value-1", "secret-value-12"])
     assert redact("x secret-value-12 y secret-value-1 abc") == "x *** y *** abc"
+
+
+CLASSIFIERS = {
+    "brevo": classify_brevo_response,
+    "google_ads": classify_google_ads_response,
+    "hubspot": classify_hubspot_response,
+    "klaviyo": classify_klaviyo_response,
+    "linkedin": classify_linkedin_response,
+    "mailchimp": classify_mailchimp_response,
+    "meta": classify_graph_response,
+    "salesforce": classify_salesforce_response,
+    "tiktok": classify_tiktok_response,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLASSIFIERS))
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (502, "<html><body>Bad gateway</body></html>", TransientDestinationError),
+        (503, "", TransientDestinationError),
+        (400, '["a", "list"]', PermanentDestinationError),
+        (500, '"just a string"', TransientDestinationError),
+    ],
+)
+def test_every_classifier_reads_a_gateway_answer_as_a_destination_error(
+    name: str, status: int, body: str, expected: type[Exception]
+) -> None:
+    """Proxies and gateways answer with HTML, nothing, or JSON of another shape: each platform's classifier
+    must still raise one of our errors (a batch failure the engine can route), never a parsing error."""
+    with pytest.raises(expected):
+        CLASSIFIERS[name](response(status, body=body), Redactor())
