@@ -194,6 +194,22 @@ def has_an_identifier(columns: tuple[str, ...]) -> str:
     return "(" + " or ".join(f"segment.{column} is not null" for column in columns) + ")"
 
 
+# The fixture segment's columns the tests compare with what destinations hold.
+MEMBER_COLUMNS = (
+    "customer_id",
+    "email",
+    "phone_e164",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "gender",
+    "city",
+    "postal_code",
+    "country_code",
+    "lifetime_value",
+)
+
+
 @dataclass
 class FixtureWarehouse:
     """One test's view of the fixture project: its warehouse, syncs, fakes, and ways to change the data."""
@@ -264,19 +280,26 @@ class FixtureWarehouse:
             command, env=self.env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=timeout
         )
 
-    def eligible(
-        self, channel: str = "email", identifiers: tuple[str, ...] = ("email", "phone_e164")
-    ) -> dict[str, tuple[Any, ...]]:
+    def eligible_members(self, channel: str, identifiers: tuple[str, ...]) -> list[dict[str, Any]]:
         """Members the engine may send for a channel: not in the holdout, not erased, with consent and one of
-        the sync's identifiers (the default: fixture_webhook's)."""
+        the sync's identifiers; as dicts of MEMBER_COLUMNS."""
         rows = self.query(
-            f"""select segment.customer_id, segment.email, segment.city
+            f"""select {", ".join(f"segment.{column}" for column in MEMBER_COLUMNS)}
             from {self.table("seg_fixture_members")} as segment
             inner join {self.table("dim_customers")} as consent on segment.customer_id = consent.customer_id
             where not segment.is_holdout and not consent.is_erased and consent.has_{channel}_consent
                 and {has_an_identifier(identifiers)}"""
         )
-        return {row[0]: row[1:] for row in rows}
+        return [dict(zip(MEMBER_COLUMNS, row, strict=True)) for row in rows]
+
+    def eligible(
+        self, channel: str = "email", identifiers: tuple[str, ...] = ("email", "phone_e164")
+    ) -> dict[str, tuple[Any, ...]]:
+        """customer_id -> (email, city) of the eligible members (the default: fixture_webhook's)."""
+        return {
+            row["customer_id"]: (row["email"], row["city"])
+            for row in self.eligible_members(channel, identifiers)
+        }
 
 
 @pytest.fixture(params=["duckdb", "postgres"])

@@ -20,27 +20,7 @@ import pytest
 from activation.syncs import pii
 from activation.syncs.engine import SyncRunner
 from activation.syncs.runner import open_warehouses
-from tests.activation.conftest import FixtureWarehouse, has_an_identifier
-
-MEMBER_COLUMNS = (
-    "customer_id, email, phone_e164, first_name, last_name, birth_date, gender, city, postal_code, "
-    "country_code, "
-    "lifetime_value"
-)
-
-
-def eligible_rows(
-    warehouse: FixtureWarehouse, channel: str, identifiers: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    rows = warehouse.query(
-        f"""select {", ".join(f"segment.{column.strip()}" for column in MEMBER_COLUMNS.split(","))}
-        from {warehouse.table("seg_fixture_members")} as segment
-        inner join {warehouse.table("dim_customers")} as consent on segment.customer_id = consent.customer_id
-        where not segment.is_holdout and not consent.is_erased and consent.has_{channel}_consent
-            and {has_an_identifier(identifiers)}"""
-    )
-    names = [column.strip() for column in MEMBER_COLUMNS.split(",")]
-    return [dict(zip(names, row, strict=True)) for row in rows]
+from tests.activation.conftest import FixtureWarehouse
 
 
 def _hash(value: str | None) -> str | None:
@@ -68,7 +48,7 @@ def webhook_held(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
 
 
 def webhook_expected(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
-    eligible = eligible_rows(warehouse, "email", ("email", "phone_e164"))
+    eligible = warehouse.eligible_members("email", ("email", "phone_e164"))
     return {row["customer_id"]: (row["email"], row["city"]) for row in eligible}
 
 
@@ -127,7 +107,7 @@ def meta_held(warehouse: FixtureWarehouse) -> set[tuple[tuple[str, str], ...]]:
 
 
 def meta_expected(warehouse: FixtureWarehouse) -> set[tuple[tuple[str, str], ...]]:
-    eligible = eligible_rows(warehouse, "ads_personalisation", META_IDENTIFIER_COLUMNS)
+    eligible = warehouse.eligible_members("ads_personalisation", META_IDENTIFIER_COLUMNS)
     return {member for row in eligible if (member := meta_row(row))}
 
 
@@ -159,7 +139,7 @@ def mailchimp_held(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
 
 def mailchimp_expected(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
     expected = {}
-    for row in eligible_rows(warehouse, "email", ("email",)):
+    for row in warehouse.eligible_members("email", ("email",)):
         email = pii.normalize_email(row["email"])
         if email is not None:
             merge = {"FNAME": row["first_name"], "LNAME": row["last_name"]}
@@ -192,7 +172,7 @@ def brevo_held(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
 
 def brevo_expected(warehouse: FixtureWarehouse) -> dict[str, dict[str, Any]]:
     expected = {}
-    for row in eligible_rows(warehouse, "email", ("email",)):
+    for row in warehouse.eligible_members("email", ("email",)):
         email = pii.normalize_email(row["email"])
         if email is not None:
             attributes = {"FIRSTNAME": row["first_name"], "LASTNAME": row["last_name"]}
@@ -238,7 +218,7 @@ def klaviyo_expected(warehouse: FixtureWarehouse) -> dict[tuple[Any, ...], tuple
             row["last_name"],
             row["city"],
         )
-        for row in eligible_rows(warehouse, "email", ("email", "phone_e164"))
+        for row in warehouse.eligible_members("email", ("email", "phone_e164"))
     }
 
 
@@ -280,7 +260,7 @@ def files_held(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
 
 def files_expected(warehouse: FixtureWarehouse) -> dict[str, tuple[Any, ...]]:
     # fixture_files maps the e-mail only: members without one are nobody the file's reader could reach.
-    eligible = eligible_rows(warehouse, "email", ("email",))
+    eligible = warehouse.eligible_members("email", ("email",))
     return {row["customer_id"]: (row["email"], row["city"]) for row in eligible}
 
 
@@ -311,8 +291,7 @@ def google_expected(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
             pii.google_country(row["country_code"]) or "",
             pii.google_postal_code(row["postal_code"]) or "",
         )
-        for row in eligible_rows(
-            warehouse,
+        for row in warehouse.eligible_members(
             "ads_personalisation",
             ("email", "phone_e164", "first_name", "last_name", "country_code", "postal_code"),
         )
@@ -425,7 +404,7 @@ def google_ads_held(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
 
 
 def google_ads_expected(warehouse: FixtureWarehouse) -> set[tuple[str, ...]]:
-    eligible = eligible_rows(warehouse, "ads_personalisation", GOOGLE_ADS_IDENTIFIER_COLUMNS)
+    eligible = warehouse.eligible_members("ads_personalisation", GOOGLE_ADS_IDENTIFIER_COLUMNS)
     return set().union(*(google_ads_identifiers(row) for row in eligible))
 
 
@@ -454,7 +433,7 @@ def google_ads_reject(warehouse: FixtureWarehouse) -> str:
 
 def tiktok_expected(warehouse: FixtureWarehouse) -> set[tuple[str, str]]:
     held: set[tuple[str, str]] = set()
-    for row in eligible_rows(warehouse, "ads_personalisation", ("email", "phone_e164")):
+    for row in warehouse.eligible_members("ads_personalisation", ("email", "phone_e164")):
         email, phone = pii.normalize_email(row["email"]), pii.google_phone(row["phone_e164"])
         if email:
             held.add(("EMAIL_SHA256", pii.sha256_hex(email)))
@@ -489,7 +468,7 @@ def tiktok_reject(warehouse: FixtureWarehouse) -> str:
 def linkedin_expected(warehouse: FixtureWarehouse) -> dict[tuple[str, str], dict[str, str]]:
     """Hashed e-mail -> the attributes of its ADD (names and country in clear, as LinkedIn takes them)."""
     held: dict[tuple[str, str], dict[str, str]] = {}
-    for row in eligible_rows(warehouse, "ads_personalisation", ("email",)):
+    for row in warehouse.eligible_members("ads_personalisation", ("email",)):
         email = pii.normalize_email(row["email"])
         if email is None:
             continue
