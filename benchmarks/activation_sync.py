@@ -199,20 +199,29 @@ def change_people(database: Path, members: int) -> None:
         )
 
 
-def sync_process(env: dict[str, str], project: Path, manifest: Path) -> dict[str, float]:
-    """One `activation sync` in a fresh process; returns its seconds, peak RSS (MiB) and summary."""
+def sync_process(
+    env: dict[str, str], project: Path, manifest: Path, profile: Path | None = None
+) -> dict[str, float]:
+    """One `activation sync` in a fresh process; returns its seconds, peak RSS (MiB) and summary. With
+    `profile`, the sync's main thread runs under cProfile and its statistics are written there."""
     script = textwrap.dedent(
         f"""
-        import json, resource, sys, time
+        import cProfile, json, resource, sys, time
         from pathlib import Path
         from activation.syncs.config import load_catalog
         from activation.syncs.runner import run_syncs
         catalog = load_catalog(Path({str(project)!r}), "duckdb", Path({str(manifest)!r}))
         before = resource.getrusage(resource.RUSAGE_SELF)
         cpu_before = before.ru_utime + before.ru_stime
+        profiler = cProfile.Profile() if {str(profile) if profile else ""!r} else None
         started = time.monotonic()
+        if profiler:
+            profiler.enable()
         (result,) = run_syncs(Path({str(project)!r}), [catalog.syncs["benchmark_webhook"]], "duckdb")
         seconds = time.monotonic() - started
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats({str(profile)!r})
         usage = resource.getrusage(resource.RUSAGE_SELF)
         peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime - cpu_before
         print("RESULT=" + json.dumps({{"seconds": seconds, "peak_rss_mib": peak, "cpu_seconds": cpu,
@@ -293,6 +302,9 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/activation-bench"))
     parser.add_argument("--dlt", action="store_true", help="also run the dlt comparison")
     parser.add_argument("--dlt-python", default=sys.executable, help="a python with dlt installed")
+    parser.add_argument(
+        "--profile", action="store_true", help="write cProfile statistics of each sync to the workdir"
+    )
     args = parser.parse_args()
 
     shutil.rmtree(args.workdir, ignore_errors=True)
@@ -325,10 +337,13 @@ def main() -> int:
             )
         manifest = args.workdir / "target" / "manifest.json"
 
-        first = sync_process(env, project, manifest)
+        profiles = (
+            (args.workdir / "first.prof", args.workdir / "resync.prof") if args.profile else (None, None)
+        )
+        first = sync_process(env, project, manifest, profiles[0])
         first_counts = receiver_counts(url, reset=True)
         change_people(database, args.members)
-        second = sync_process(env, project, manifest)
+        second = sync_process(env, project, manifest, profiles[1])
         second_counts = receiver_counts(url, reset=True)
         for label, result in (("first sync", first), ("re-sync", second)):
             if result["status"] != "succeeded":

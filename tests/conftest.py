@@ -84,8 +84,10 @@ class Warehouse:
     env: dict[str, str]
     schema: str
     query: Callable[[str], list[tuple]] = field(repr=False)
-    #: Frees what `query` holds that dbt needs (Spark's single-session metastore); called before each dbt run.
+    #: Frees what the warehouse holds that another process would need (Spark's single-session metastore).
     release: Callable[[], None] = field(default=lambda: None, repr=False)
+    #: Runs a dbt command line (arguments after `dbt`); by default a dbt process in the project directory.
+    run_dbt: Callable[[list[str]], subprocess.CompletedProcess[str]] | None = field(default=None, repr=False)
 
     @property
     def raw_schema(self) -> str:
@@ -95,16 +97,24 @@ class Warehouse:
     def staging_schema(self) -> str:
         return f"{self.schema}_staging"
 
-    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run a dbt command against this warehouse; on failure show dbt's output in the assertion."""
-        self.release()
-        completed = subprocess.run(
-            [DBT_EXECUTABLE, *args, "--target", self.target],
-            cwd=PROJECT_DIR,
-            env=self.env,
-            capture_output=True,
-            text=True,
-        )
+    def dbt(
+        self, *args: str, check: bool = True, project_dir: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a dbt command against this warehouse (the main project unless `project_dir` names another);
+        on failure show dbt's output in the assertion."""
+        command = [*args, "--target", self.target]
+        if project_dir is not None:
+            command += ["--project-dir", str(project_dir)]
+        if self.run_dbt is not None:
+            completed = self.run_dbt(command)
+        else:
+            completed = subprocess.run(
+                [DBT_EXECUTABLE, *command],
+                cwd=project_dir or PROJECT_DIR,
+                env=self.env,
+                capture_output=True,
+                text=True,
+            )
         if check and completed.returncode != 0:
             pytest.fail(f"dbt {' '.join(args)} failed on {self.target}:\n{completed.stdout[-20000:]}")
         return completed
@@ -163,33 +173,61 @@ def make_postgres_warehouse(scratch: Path) -> Warehouse:
     return Warehouse(target="postgres", env=env, schema=schema, query=query)
 
 
-SPARK_QUERY_SERVER = """
-import json, sys
+SPARK_SERVER = r"""
+import contextlib, io, json, os, sys, traceback
+from dbt.cli.main import dbtRunner
 from pyspark.sql import SparkSession
-spark_dir = sys.argv[1]
-spark = (
-    SparkSession.builder.master("local[1]")
-    .config("spark.sql.warehouse.dir", spark_dir + "/spark-warehouse")
-    .config("spark.hadoop.javax.jdo.option.ConnectionURL",
-            "jdbc:derby:;databaseName=" + spark_dir + "/metastore_db;create=true")
-    .config("spark.driver.extraJavaOptions", "-Dderby.system.home=" + spark_dir)
-    .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-    .enableHiveSupport().getOrCreate()
-)
+
+# Answers go through a copy of stdout; the real fd 1 joins stderr, so nothing the JVM prints can garble them.
+answers = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
+
+
+def dbt(args):
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        try:
+            result = dbtRunner().invoke(args)
+            returncode = 0 if result.success else 2 if result.exception is not None else 1
+            if result.exception is not None:
+                output.write(f"\n{result.exception}\n")
+        except BaseException:
+            returncode = 2
+            output.write(traceback.format_exc())
+    return {"returncode": returncode, "stdout": output.getvalue()}
+
+
+def query(sql):
+    if getattr(SparkSession, "_instantiatedSession", None) is None:
+        # The session dbt would open (the profile's settings): dbt's later runs then reuse it.
+        opened = dbt(["debug", "--connection", "--target", "spark"])
+        if opened["returncode"] != 0:
+            raise RuntimeError("could not open the profile's Spark session:\n" + opened["stdout"][-3000:])
+    return [list(row) for row in SparkSession.builder.getOrCreate().sql(sql).collect()]
+
+
 for line in sys.stdin:
+    request = json.loads(line)
     try:
-        rows = [list(row) for row in spark.sql(json.loads(line)).collect()]
-        print("ROWS=" + json.dumps(rows, default=str), flush=True)
+        if "dbt" in request:
+            answer = "DBT=" + json.dumps(dbt(request["dbt"]))
+        else:
+            answer = "ROWS=" + json.dumps(query(request["sql"]), default=str)
     except Exception as error:
-        print("ERROR=" + json.dumps(str(error)[-5000:]), flush=True)
+        answer = "ERROR=" + json.dumps(str(error)[-5000:])
+    answers.write(answer + "\n")
+    answers.flush()
 """
 
 
-class SparkQueryProcess:
-    """One Spark session in a child process, answering queries one per line.
+class SparkSessionProcess:
+    """One Spark session in a child process that runs both dbt commands (in-process, through dbtRunner) and
+    queries, one request per line.
 
-    A JVM and the metastore take tens of seconds to start on 2 cores, so the session is kept between
-    queries. The embedded metastore admits one session at a time: `release` stops it before dbt runs.
+    A JVM and the metastore take tens of seconds to start on 2 cores, and the embedded metastore admits one
+    session at a time: one process serving both keeps a single session for the warehouse's whole life
+    (a dbt subprocess per command would start its own, and stop the query session first). `release` stops
+    it, for code that needs the metastore from another process.
     """
 
     def __init__(self, spark_dir: Path, env: dict[str, str]) -> None:
@@ -197,25 +235,38 @@ class SparkQueryProcess:
         self.env = env
         self.process: subprocess.Popen[str] | None = None
 
-    def query(self, sql: str) -> list[tuple]:
+    def _ask(self, request: dict[str, object]) -> tuple[str, object]:
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", SPARK_QUERY_SERVER, str(self.spark_dir)],
+                [sys.executable, "-c", SPARK_SERVER],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 text=True,
+                cwd=PROJECT_DIR,
                 env=self.env,
             )
         assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(json.dumps(sql) + "\n")
+        self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
-        for line in self.process.stdout:
-            if line.startswith("ROWS="):
-                return [tuple(row) for row in json.loads(line[5:])]
-            if line.startswith("ERROR="):
-                raise AssertionError(f"Spark query failed: {sql}\n{json.loads(line[6:])}")
-        raise AssertionError(f"Spark query process exited (code {self.process.wait()}) on: {sql}")
+        line = self.process.stdout.readline()
+        if not line:
+            raise AssertionError(f"the Spark process exited (code {self.process.wait()}) on {request}")
+        kind, _, body = line.partition("=")
+        return kind, json.loads(body)
+
+    def query(self, sql: str) -> list[tuple]:
+        kind, answer = self._ask({"sql": sql})
+        if kind != "ROWS":
+            raise AssertionError(f"Spark query failed: {sql}\n{answer}")
+        assert isinstance(answer, list)
+        return [tuple(row) for row in answer]
+
+    def dbt(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+        kind, answer = self._ask({"dbt": args})
+        if kind != "DBT" or not isinstance(answer, dict):
+            raise AssertionError(f"dbt {' '.join(args)} could not run in the Spark process: {answer}")
+        return subprocess.CompletedProcess(["dbt", *args], answer["returncode"], answer["stdout"], "")
 
     def release(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -238,9 +289,16 @@ def make_spark_warehouse(scratch: Path) -> Warehouse:
         skip_or_fail("pyspark is not installed")
     spark_dir = scratch / "spark"
     env = base_env(scratch) | {"CDP_SPARK_DIR": str(spark_dir), "CDP_SPARK_SCHEMA": "cdp"}
-    session = SparkQueryProcess(spark_dir, env)
+    session = SparkSessionProcess(spark_dir, env)
     atexit.register(session.release)
-    return Warehouse(target="spark", env=env, schema="cdp", query=session.query, release=session.release)
+    return Warehouse(
+        target="spark",
+        env=env,
+        schema="cdp",
+        query=session.query,
+        release=session.release,
+        run_dbt=session.dbt,
+    )
 
 
 WAREHOUSE_FACTORIES = {

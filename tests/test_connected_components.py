@@ -28,7 +28,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import (
-    DBT_EXECUTABLE,
     PROJECT_DIR,
     WAREHOUSE_FACTORIES,
     Warehouse,
@@ -322,14 +321,7 @@ class Build:
 
 
 def run_dbt(warehouse: Warehouse, project_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    warehouse.release()
-    return subprocess.run(
-        [DBT_EXECUTABLE, *args, "--target", warehouse.target, "--project-dir", str(project_dir)],
-        cwd=project_dir,
-        env=warehouse.env,
-        capture_output=True,
-        text=True,
-    )
+    return warehouse.dbt(*args, check=False, project_dir=project_dir)
 
 
 def read_outcomes(warehouse: Warehouse) -> dict[tuple[str, str], tuple[str, int | None]]:
