@@ -46,34 +46,51 @@ def _engine_of(item: pytest.Item) -> str | None:
     return None
 
 
+# Seconds each unit of work took in a CI run (`--durations=0`, 2026-11-29): units go out longest first, so
+# the short ones fill the end of both workers' runs instead of one worker finishing minutes after the other.
+# Only the order matters; a unit not listed counts as short.
+UNIT_SECONDS = {
+    "spark": 855,
+    "duckdb": 693,
+    "postgres": 398,
+    "duckdb:tests/activation": 258,
+    "tests/test_identity.py": 237,
+    "tests/test_sql_lint.py": 219,
+    "tests/test_staging_build.py": 167,
+    "spark:tests/test_connected_components.py": 127,
+    "postgres:tests/activation": 44,
+    "postgres:tests/test_connected_components.py": 37,
+    "postgres:tests/test_string_similarity.py": 37,
+    "duckdb:tests/test_string_similarity.py": 25,
+    "duckdb:tests/test_connected_components.py": 23,
+}
+
+
+def _unit_of(item: pytest.Item, engine: str | None) -> str:
+    module = item.nodeid.split("::", 1)[0]
+    if engine is None:
+        return module
+    if "sample_warehouse" in item.fixturenames:
+        return engine
+    if item.get_closest_marker("own_warehouse"):
+        return f"{engine}:{module}"
+    return f"{engine}:{module.rsplit('/', 1)[0]}"  # a package's own session build (tests/activation)
+
+
 @pytest.hookimpl(tryfirst=True)  # pytest-xdist reads the groups in its own hook, registered after conftests
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup --no-loadscope-reorder`, as run.py runs the suite), each
-    engine's tests form one unit of work, so its session fixtures (a whole-project build) start once, and the
-    units go out in this order: Spark, the longest, to one worker first, DuckDB to the other, then PostgreSQL
-    and the engine-free modules (one unit per module, for module-scoped fixtures) to whichever is free.
+    engine's tests form one unit of work, so its session fixtures (a whole-project build) start once.
     Only tests of the shared sample build are the engine's unit; a package with its own session build on an
     engine (tests/activation) and a module marked `own_warehouse` (its own module-scoped warehouses) are units
-    of their own, so they run beside the sample build instead of lengthening it."""
-    engines = {id(item): _engine_of(item) for item in items}
-    rank = {engine: position for position, engine in enumerate(ENGINE_ORDER)}
-    items.sort(
-        key=lambda item: (
-            rank.get(engines[id(item)], len(ENGINE_ORDER)),
-            "sample_warehouse" not in item.fixturenames,
-        )
-    )
+    of their own, so they run beside the sample build instead of lengthening it; engine-free tests form one
+    unit per module (for module-scoped fixtures). Units go out longest first (UNIT_SECONDS), in the order of
+    the collection, to whichever worker is free; within a unit, the tests keep their collection order."""
+    units = {id(item): _unit_of(item, _engine_of(item)) for item in items}
+    position = {id(item): index for index, item in enumerate(items)}
+    items.sort(key=lambda item: (-UNIT_SECONDS.get(units[id(item)], 0), position[id(item)]))
     for item in items:
-        engine, module = engines[id(item)], item.nodeid.split("::", 1)[0]
-        if engine is None:
-            group = module
-        elif "sample_warehouse" in item.fixturenames:
-            group = engine
-        elif item.get_closest_marker("own_warehouse"):
-            group = f"{engine}:{module}"
-        else:  # a package's own session build on that engine (tests/activation's fixture project)
-            group = f"{engine}:{module.rsplit('/', 1)[0]}"
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(units[id(item)]))
 
 
 @dataclass
