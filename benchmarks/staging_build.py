@@ -87,7 +87,18 @@ def main(argv: list[str] | None = None) -> int:
         f"peak RSS {peak_rss_mb(resource.RUSAGE_CHILDREN):,.0f} MB"
     )
     tests_seconds = run_dbt(
-        ["test", "--select", "path:models/staging", "--exclude", "test_type:unit"], workdir, database
+        [
+            "test",
+            "--select",
+            "path:models/staging",
+            "--exclude",
+            "test_type:unit",
+            # Only the staging models' own tests: eager selection adds the marts' tests that read staging too.
+            "--indirect-selection",
+            "cautious",
+        ],
+        workdir,
+        database,
     )
     print(
         f"dbt test (staging data tests): {tests_seconds:.1f} s, "
