@@ -247,9 +247,8 @@ class SparkSessionProcess:
     it, for code that needs the metastore from another process.
     """
 
-    def __init__(self, spark_dir: Path, env: dict[str, str]) -> None:
-        self.spark_dir = spark_dir
-        self.env = env
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env  # the profile's Spark settings come from CDP_SPARK_DIR and CDP_SPARK_SCHEMA in it
         self.process: subprocess.Popen[str] | None = None
 
     def _ask(self, request: dict[str, object]) -> tuple[str, object]:
@@ -306,7 +305,7 @@ def make_spark_warehouse(scratch: Path) -> Warehouse:
         skip_or_fail("pyspark is not installed")
     spark_dir = scratch / "spark"
     env = base_env(scratch) | {"CDP_SPARK_DIR": str(spark_dir), "CDP_SPARK_SCHEMA": "cdp"}
-    session = SparkSessionProcess(spark_dir, env)
+    session = SparkSessionProcess(env)
     atexit.register(session.release)
     return Warehouse(
         target="spark",
