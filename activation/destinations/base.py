@@ -1,10 +1,9 @@
 """What a destination is: a small class on top of the shared engine.
 
 A destination declares its type name, a typed settings model, its batch limits, the consent channel it
-needs and the
-identifiers it accepts, then implements `send(batch)`: turn one batch of records into requests and read the
-responses into per-record outcomes. Batching, concurrency, rate limiting, retries with backoff, idempotency
-keys, state and logging live in the engine (activation.syncs.engine) and the transport
+needs and the identifiers it accepts, then implements `send(batch)`: turn one batch of records into requests
+and read the responses into per-record outcomes. Batching, concurrency, rate limiting, retries with backoff,
+idempotency keys, state and logging live in the engine (activation.syncs.engine) and the transport
 (activation.syncs.delivery).
 
 `send` may be called more than once for the same batch (retries, and the resend of a batch whose

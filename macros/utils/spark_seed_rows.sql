@@ -17,7 +17,7 @@
     {{ return(cdp.spark_insert_seed_values(model, agate_table)) }}
   {%- endif -%}
 
-  {%- set column_override = model['config'].get('column_types', {}) -%}
+  {%- set column_types = cdp.seed_column_types(model, agate_table) -%}
   {%- set seed_path = model['root_path'] ~ '/' ~ model['original_file_path'] -%}
   {%- set seed_file_view = 'cdp_seed_file_' ~ model['name'] -%}
 
@@ -49,12 +49,10 @@
     insert into {{ this.render() }}
     select
     {%- for column_name in agate_table.column_names %}
-      {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) %}
-      {%- set column_type = column_override.get(column_name, inferred_type) %}
       {%- set text = '`' ~ column_name ~ '`' %}
       cast(
         case when lower(regexp_replace({{ text }}, '^\\s+|\\s+$', '')) in ('', 'null') then null else {{ text }} end
-        as {{ column_type }}
+        as {{ column_types[loop.index0] }}
       ){%- if not loop.last %},{% endif %}
     {%- endfor %}
     from {{ seed_file_view }}
@@ -78,11 +76,7 @@
 -#}
 {% macro spark_insert_seed_values(model, agate_table) %}
   {%- set batch_size = get_batch_size() -%}
-  {%- set column_override = model['config'].get('column_types', {}) -%}
-  {%- set column_types = [] -%}
-  {%- for column_name in agate_table.column_names -%}
-    {%- do column_types.append(column_override.get(column_name, adapter.convert_type(agate_table, loop.index0))) -%}
-  {%- endfor -%}
+  {%- set column_types = cdp.seed_column_types(model, agate_table) -%}
   {%- set statements = [] -%}
   {%- for chunk in agate_table.rows | batch(batch_size) -%}
     {%- set sql -%}
@@ -102,4 +96,15 @@
     {%- if loop.first -%}{%- do statements.append(sql) -%}{%- endif -%}
   {%- endfor -%}
   {{ return(statements[0] if statements else '') }}
+{% endmacro %}
+
+
+{#- Each seed column's type, in file order: the `column_types` override, else the type dbt inferred. -#}
+{% macro seed_column_types(model, agate_table) %}
+  {%- set column_override = model['config'].get('column_types', {}) -%}
+  {%- set column_types = [] -%}
+  {%- for column_name in agate_table.column_names -%}
+    {%- do column_types.append(column_override.get(column_name, adapter.convert_type(agate_table, loop.index0))) -%}
+  {%- endfor -%}
+  {{ return(column_types) }}
 {% endmacro %}
