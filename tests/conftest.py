@@ -46,23 +46,23 @@ def _engine_of(item: pytest.Item) -> str | None:
     return None
 
 
-# Seconds each unit of work took in a CI run (`--durations=0`, 2026-11-29): units go out longest first, so
+# Seconds each unit of work took in a CI run (`--durations=0`, 2026-11-30): units go out longest first, so
 # the short ones fill the end of both workers' runs instead of one worker finishing minutes after the other.
 # Only the order matters; a unit not listed counts as short.
 UNIT_SECONDS = {
-    "spark": 855,
-    "duckdb": 693,
-    "postgres": 398,
-    "duckdb:tests/activation": 258,
-    "tests/test_identity.py": 237,
-    "tests/test_sql_lint.py": 219,
+    "spark": 719,
+    "duckdb": 608,
+    "postgres": 308,
+    "tests/test_sql_lint.py": 241,
+    "duckdb:tests/activation": 239,
+    "tests/test_identity.py": 198,
     "tests/test_staging_build.py": 167,
-    "spark:tests/test_connected_components.py": 127,
-    "postgres:tests/activation": 44,
-    "postgres:tests/test_connected_components.py": 37,
-    "postgres:tests/test_string_similarity.py": 37,
-    "duckdb:tests/test_string_similarity.py": 25,
-    "duckdb:tests/test_connected_components.py": 23,
+    "spark:tests/test_connected_components.py": 81,
+    "postgres:tests/activation": 35,
+    "postgres:tests/test_string_similarity.py": 30,
+    "duckdb:tests/test_string_similarity.py": 23,
+    "postgres:tests/test_connected_components.py": 21,
+    "duckdb:tests/test_connected_components.py": 21,
 }
 
 
