@@ -97,11 +97,12 @@
 
 
 {#-
-  Binds, for `body`: cdp_money_text (the prepared text) and cdp_money_amount (the decimal(18,2) amount, null
-  when the text is not a valid amount: unknown currency, two different currencies, two signs, a number
-  shape that is not accepted, or more than 15 integer digits).
+  The decimal(18,2) amount of `expression`, null when the text is not a valid amount: unknown currency, two
+  different currencies, two signs, a number shape that is not accepted, or more than 15 integer digits.
+  money_issue derives its answer from this same expression, which DuckDB and Spark then compute once per row
+  for both columns (common sub-expression elimination).
 -#}
-{% macro _money_parts(expression, body) -%}
+{% macro _money_amount(expression) -%}
   {%- set amount_from_parts -%}
     case
       when cdp_money_sign not in ('', '-', '+') then null
@@ -127,8 +128,7 @@
         then {{ cdp.let_regex_groups('cdp_money_groups', 'cdp_money_text', cdp._money_pattern(), 5, from_groups) }}
     end
   {%- endset -%}
-  {{ cdp.let_expression('cdp_money_text', cdp._number_text(expression),
-       cdp.let_expression('cdp_money_amount', amount, body)) }}
+  {{ return(cdp.let_expression('cdp_money_text', cdp._number_text(expression), amount)) }}
 {%- endmacro %}
 
 
@@ -138,7 +138,7 @@
 {%- endmacro %}
 
 {% macro default__parse_money(expression) -%}
-  {{ cdp._money_parts(expression, 'cdp_money_amount') }}
+  {{ cdp._money_amount(expression) }}
 {%- endmacro %}
 
 
@@ -148,8 +148,9 @@
 {%- endmacro %}
 
 {% macro default__money_issue(expression) -%}
-  {{ cdp._money_parts(expression,
-      "case when cdp_money_text is null then 'missing' when cdp_money_amount is null then 'invalid_format' end") }}
+  {{ cdp.let_expression('cdp_money_amount', cdp._money_amount(expression),
+      "case when " ~ cdp._number_text(expression) ~ " is null then 'missing'"
+      ~ " when cdp_money_amount is null then 'invalid_format' end") }}
 {%- endmacro %}
 
 

@@ -110,20 +110,32 @@
 
 
 {#-
-  Binds, for `body`: cdp_temporal_text (the cleaned, upper-cased text) and cdp_temporal_canonical (its
-  canonical form when valid, else null; epochs are left to the caller).
+  What a text reads as, in one text: null when it is missing, the digits of an epoch (10 or 13 characters),
+  its canonical form (32 characters) when its shape is supported and its values exist, '' when its shape is
+  supported but a value is impossible, '?' when its shape is not supported.
+  Why one text: a column's value and its issue are both derived from it, and the expression is the same text
+  in both, so DuckDB and Spark compute it once per row (common sub-expression elimination); reading the text
+  twice, once for each, made a timestamp column with its issue 1.8 times slower than the timestamp alone.
 -#}
-{%- macro _temporal_parts(expression, date_order, body) -%}
-  {%- set canonical -%}
+{%- macro _temporal_reading(expression, date_order) -%}
+  {%- set reading -%}
     case
+      when cdp_temporal_text is null then null
+      when {{ cdp.regexp_matches('cdp_temporal_text', cdp._epoch_pattern()) }} then cdp_temporal_text
       when {{ cdp.regexp_matches('cdp_temporal_text', cdp._temporal_pattern()) }}
         then {{ cdp.let_expression('cdp_temporal_candidate',
                  cdp._temporal_canonical('cdp_temporal_text', cdp._date_order(date_order)),
-                 'case when ' ~ cdp._temporal_is_valid('cdp_temporal_candidate') ~ ' then cdp_temporal_candidate end') }}
+                 'case when ' ~ cdp._temporal_is_valid('cdp_temporal_candidate') ~ " then cdp_temporal_candidate else '' end") }}
+      else '?'
     end
   {%- endset -%}
-  {{ cdp.let_expression('cdp_temporal_text', 'upper(' ~ cdp.clean_text(expression) ~ ')',
-       cdp.let_expression('cdp_temporal_canonical', canonical, body)) }}
+  {{ return(cdp.let_expression('cdp_temporal_text', 'upper(' ~ cdp.clean_text(expression) ~ ')', reading)) }}
+{%- endmacro -%}
+
+
+{#- Binds the reading of `expression` (see _temporal_reading) as cdp_temporal_reading for `body`. -#}
+{%- macro _temporal_parts(expression, date_order, body) -%}
+  {{ cdp.let_expression('cdp_temporal_reading', cdp._temporal_reading(expression, date_order), body) }}
 {%- endmacro -%}
 
 
@@ -131,10 +143,9 @@
 {%- macro _temporal_issue(expression, date_order) -%}
   {%- set body -%}
     case
-      when cdp_temporal_text is null then 'missing'
-      when {{ cdp.regexp_matches('cdp_temporal_text', cdp._epoch_pattern()) }} then null
-      when not {{ cdp.regexp_matches('cdp_temporal_text', cdp._temporal_pattern()) }} then 'invalid_format'
-      when cdp_temporal_canonical is null then 'out_of_range'
+      when cdp_temporal_reading is null then 'missing'
+      when cdp_temporal_reading = '?' then 'invalid_format'
+      when cdp_temporal_reading = '' then 'out_of_range'
     end
   {%- endset -%}
   {{ cdp._temporal_parts(expression, date_order, body) }}
@@ -161,19 +172,19 @@
 {%- endmacro %}
 
 {% macro default__parse_timestamp_utc(expression, timezone, date_order) -%}
-  {%- set local = cdp._canonical_local_timestamp('cdp_temporal_canonical') -%}
+  {%- set local = cdp._canonical_local_timestamp('cdp_temporal_reading') -%}
   {%- set offset_minutes -%}
-    (case when substr(cdp_temporal_canonical, 27, 1) = '-' then -1 else 1 end)
-      * (cast(substr(cdp_temporal_canonical, 28, 2) as integer) * 60 + cast(substr(cdp_temporal_canonical, 31, 2) as integer))
+    (case when substr(cdp_temporal_reading, 27, 1) = '-' then -1 else 1 end)
+      * (cast(substr(cdp_temporal_reading, 28, 2) as integer) * 60 + cast(substr(cdp_temporal_reading, 31, 2) as integer))
   {%- endset -%}
   {%- set body -%}
     case
-      when {{ cdp.regexp_matches('cdp_temporal_text', '^[0-9]{10}$') }}
-        then {{ cdp.timestamp_from_epoch_milliseconds(dbt.concat(['cdp_temporal_text', "'000'"])) }}
-      when {{ cdp.regexp_matches('cdp_temporal_text', '^[0-9]{13}$') }}
-        then {{ cdp.timestamp_from_epoch_milliseconds('cdp_temporal_text') }}
-      when cdp_temporal_canonical is null then null
-      when substr(cdp_temporal_canonical, 27, 1) = 'L'
+      when length(cdp_temporal_reading) = 10
+        then {{ cdp.timestamp_from_epoch_milliseconds(dbt.concat(['cdp_temporal_reading', "'000'"])) }}
+      when length(cdp_temporal_reading) = 13
+        then {{ cdp.timestamp_from_epoch_milliseconds('cdp_temporal_reading') }}
+      when length(cdp_temporal_reading) <> 32 then null
+      when substr(cdp_temporal_reading, 27, 1) = 'L'
         then {{ cdp.local_timestamp_to_utc(local, cdp._timezone_name(timezone)) }}
       else {{ local }} - ({{ offset_minutes }}) * interval '1' minute
     end
@@ -268,12 +279,12 @@
 {% macro default__parse_date(expression, date_order) -%}
   {%- set body -%}
     case
-      when {{ cdp.regexp_matches('cdp_temporal_text', '^[0-9]{10}$') }}
-        then cast({{ cdp.timestamp_from_epoch_milliseconds(dbt.concat(['cdp_temporal_text', "'000'"])) }} as date)
-      when {{ cdp.regexp_matches('cdp_temporal_text', '^[0-9]{13}$') }}
-        then cast({{ cdp.timestamp_from_epoch_milliseconds('cdp_temporal_text') }} as date)
-      when cdp_temporal_canonical is not null
-        then cast(substr(cdp_temporal_canonical, 1, 10) as date)
+      when length(cdp_temporal_reading) = 10
+        then cast({{ cdp.timestamp_from_epoch_milliseconds(dbt.concat(['cdp_temporal_reading', "'000'"])) }} as date)
+      when length(cdp_temporal_reading) = 13
+        then cast({{ cdp.timestamp_from_epoch_milliseconds('cdp_temporal_reading') }} as date)
+      when length(cdp_temporal_reading) = 32
+        then cast(substr(cdp_temporal_reading, 1, 10) as date)
     end
   {%- endset -%}
   {{ cdp._temporal_parts(expression, date_order, body) }}
