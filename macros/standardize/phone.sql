@@ -167,9 +167,10 @@
 
 {#-
   E.164 ('+...') or the issue, from a calling code and the digits after it (both SQL expressions of bound
-  names) and the code_rules lookup literal (see phone_lookups): the trunk prefix is dropped when the rest then has a possible
-  length, then the length is checked. An unknown code (not possible from phone_parse) would read the rule
-  '------' (position 0 lands in the ten leading dashes), hence an impossible range rather than a cast error.
+  names) and the code_rules lookup literal (see phone_lookups): the trunk prefix is dropped when the rest
+  then has a possible length, then the length is checked. An unknown code (not possible from phone_parse)
+  would read the rule '------' (position 0 lands in the ten leading dashes), hence an impossible range rather
+  than a cast error.
 -#}
 {%- macro phone_finish(calling_code, digits, code_rules) -%}
   {%- set rule = "substr(" ~ code_rules ~ ", " ~ dbt.position("'|' || " ~ calling_code ~ " || '='", code_rules)
