@@ -7,8 +7,11 @@ row counts against the source); these tests check what a person would check afte
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import yaml
@@ -134,14 +137,74 @@ def test_standardised_identifiers_have_their_canonical_shape(sample_warehouse: W
     assert all(" " not in row[5] and row[5] == row[5].upper() for row in rows if row[5] is not None)
 
 
+@dataclass
+class ContractBuild:
+    """One staging build over a warehouse whose source tables break the contract in four ways at once: each
+    staging model meets one case, so one dbt run (one parse of the project) serves the four tests below."""
+
+    warehouse: Warehouse
+    stdout: str
+    results: dict[str, dict]
+
+    def status(self, model: str) -> str:
+        return self.results[f"model.cdp.{model}"]["status"]
+
+    def message(self, model: str) -> str:
+        return self.results[f"model.cdp.{model}"]["message"] or ""
+
+    def tests_of(self, model: str) -> dict[str, str]:
+        return {
+            unique_id: result["status"]
+            for unique_id, result in self.results.items()
+            if unique_id.startswith(("test.", "unit_test.")) and model in unique_id
+        }
+
+
 @pytest.fixture(scope="module")
-def contract_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    """A DuckDB warehouse with the sample loaded, for testing how staging meets unusual source tables."""
+def contract_build(tmp_path_factory: pytest.TempPathFactory) -> ContractBuild:
+    """The sample seeded into DuckDB, then four source tables swapped for unusual ones through the
+    `..._identifier` vars: web events (optional) absent, shop customers (required) absent, shop orders without
+    their key, CRM contacts with only two of their columns plus one the contract does not know."""
     from tests.conftest import make_duckdb_warehouse
 
     warehouse = make_duckdb_warehouse(tmp_path_factory.mktemp("contract"))
     warehouse.dbt("seed")
-    return warehouse
+    _execute_duckdb(
+        warehouse,
+        "create or replace table main_raw.shop_orders_without_id as "
+        "select * exclude (order_id) from main_raw.shop_orders",
+    )
+    _execute_duckdb(
+        warehouse,
+        "create or replace table main_raw.crm_contacts_minimal as "
+        "select contact_id, email, 'loaded by our EL tool' as _loader_synced_at from main_raw.crm_contacts",
+    )
+    unusual_sources = {
+        "cdp_web_events_identifier": "no_such_table",
+        "cdp_shop_customers_identifier": "no_such_table",
+        "cdp_shop_orders_identifier": "shop_orders_without_id",
+        "cdp_crm_contacts_identifier": "crm_contacts_minimal",
+    }
+    completed = warehouse.dbt(
+        "build",
+        "--select",
+        *CONTRACT_MODELS,
+        # Tests that also read downstream marts (not built by this fixture) stay out of the selection, and so
+        # do the unit tests: they read the source tables' columns too, and a failed one would skip its model.
+        "--indirect-selection",
+        "cautious",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps(unusual_sources),
+        check=False,
+    )
+    run_results = json.loads((Path(warehouse.env["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    results = {result["unique_id"]: result for result in run_results["results"]}
+    return ContractBuild(warehouse, completed.stdout, results)
+
+
+CONTRACT_MODELS = ("stg_web__events", "stg_shop__customers", "stg_shop__orders", "stg_crm__contacts")
 
 
 def _execute_duckdb(warehouse: Warehouse, sql: str) -> None:
@@ -151,77 +214,40 @@ def _execute_duckdb(warehouse: Warehouse, sql: str) -> None:
         connection.execute(sql)
 
 
-def test_an_absent_optional_source_stages_as_an_empty_table(contract_warehouse: Warehouse) -> None:
-    result = contract_warehouse.dbt(
-        "build",
-        "--select",
-        "stg_web__events",
-        # Tests that also read downstream marts (not built by this fixture) stay out of the selection.
-        "--indirect-selection",
-        "cautious",
-        "--vars",
-        "{cdp_web_events_identifier: no_such_table}",
-    )
-    assert "Optional source web.events not found" in result.stdout
-    assert contract_warehouse.count("main_staging", "stg_web__events") == 0
+def test_an_absent_optional_source_stages_as_an_empty_table(contract_build: ContractBuild) -> None:
+    assert "Optional source web.events not found" in contract_build.stdout
+    assert contract_build.status("stg_web__events") == "success"
+    assert contract_build.warehouse.count("main_staging", "stg_web__events") == 0
+    tests = contract_build.tests_of("stg_web__events")
+    assert tests and set(tests.values()) == {"pass"}, tests
 
 
-def test_an_absent_required_source_stops_the_build_and_names_the_vars(contract_warehouse: Warehouse) -> None:
-    result = contract_warehouse.dbt(
-        "run",
-        "--select",
-        "stg_crm__contacts",
-        "--vars",
-        "{cdp_crm_contacts_identifier: no_such_table}",
-        check=False,
-    )
-    assert result.returncode != 0
-    assert "Required source table crm.contacts was not found" in result.stdout
-    assert "cdp_crm_contacts_identifier" in result.stdout
+def test_an_absent_required_source_stops_the_build_and_names_the_vars(contract_build: ContractBuild) -> None:
+    assert contract_build.status("stg_shop__customers") == "error"
+    message = contract_build.message("stg_shop__customers")
+    assert "Required source table shop.customers was not found" in message
+    assert "cdp_shop_customers_identifier" in message
 
 
-def test_a_missing_required_column_is_named(contract_warehouse: Warehouse) -> None:
-    _execute_duckdb(
-        contract_warehouse,
-        "create or replace table main_raw.crm_contacts_without_id as "
-        "select * exclude (contact_id) from main_raw.crm_contacts",
-    )
-    result = contract_warehouse.dbt(
-        "run",
-        "--select",
-        "stg_crm__contacts",
-        "--vars",
-        "{cdp_crm_contacts_identifier: crm_contacts_without_id}",
-        check=False,
-    )
-    assert result.returncode != 0
-    assert "has no column 'contact_id'" in result.stdout
+def test_a_missing_required_column_is_named(contract_build: ContractBuild) -> None:
+    assert contract_build.status("stg_shop__orders") == "error"
+    assert "has no column 'order_id'" in contract_build.message("stg_shop__orders")
 
 
 def test_missing_optional_columns_read_as_null_and_extra_columns_are_ignored(
-    contract_warehouse: Warehouse,
+    contract_build: ContractBuild,
 ) -> None:
-    _execute_duckdb(
-        contract_warehouse,
-        "create or replace table main_raw.crm_contacts_minimal as "
-        "select contact_id, email, 'loaded by our EL tool' as _loader_synced_at from main_raw.crm_contacts",
-    )
-    contract_warehouse.dbt(
-        "run",
-        "--select",
-        "stg_crm__contacts",
-        "--vars",
-        "{cdp_crm_contacts_identifier: crm_contacts_minimal}",
-    )
-    rows = contract_warehouse.query(
+    warehouse = contract_build.warehouse
+    assert contract_build.status("stg_crm__contacts") == "success"
+    rows = warehouse.query(
         "select count(*), count(email_raw), count(phone_raw), count(first_name) "
         "from main_staging.stg_crm__contacts"
     )
     total, with_email, with_phone, with_first_name = rows[0]
-    assert total == contract_warehouse.count("main_raw", "crm_contacts") > 0
+    assert total == warehouse.count("main_raw", "crm_contacts") > 0
     assert with_email > 0
     assert with_phone == 0 and with_first_name == 0
-    columns = [row[0] for row in contract_warehouse.query("describe main_staging.stg_crm__contacts")]
+    columns = [row[0] for row in warehouse.query("describe main_staging.stg_crm__contacts")]
     assert "_loader_synced_at" not in columns
 
 
