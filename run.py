@@ -62,23 +62,30 @@ def demo(args: argparse.Namespace) -> None:
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def ensure_chromium() -> None:
+def start_chromium_install() -> subprocess.Popen[bytes] | None:
     """Debian's Chromium for the web app's browser tests (Playwright drives it; its own browser download
     needs network access to a CDN at test time). Installed only as root; otherwise the browser tests skip
-    locally and fail in CI (tests/conftest.py skip_or_fail)."""
+    locally and fail in CI (tests/conftest.py skip_or_fail). Started in the background: it downloads while
+    pip installs."""
     if CHROMIUM.exists() or not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return
-    apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    print("Installing chromium for the browser tests (apt-get)", flush=True)
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        if subprocess.run(command, env=apt_env).returncode != 0:
-            print("Could not install chromium: the browser tests will skip (or fail with CI=true).")
-            return
+        return None
+    print("Installing chromium for the browser tests (apt-get, in the background)", flush=True)
+    return subprocess.Popen(
+        ["sh", "-c", "apt-get update -qq && apt-get install -y -qq chromium"],
+        env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def finish_chromium_install(install: subprocess.Popen[bytes] | None) -> None:
+    if install is not None and install.wait() != 0:
+        print("Could not install chromium: the browser tests will skip (or fail with CI=true).")
 
 
 def test(args: argparse.Namespace) -> None:
+    chromium_install = start_chromium_install()
     ensure_environment(extras="test")
-    ensure_chromium()
+    finish_chromium_install(chromium_install)
     env = project_env()
     _run([str(VENV_BIN / "ruff"), "check", "."], env=env)
     _run([str(VENV_BIN / "ruff"), "format", "--check", "."], env=env)

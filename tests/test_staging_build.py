@@ -11,7 +11,6 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import yaml
@@ -185,7 +184,7 @@ def contract_build(tmp_path_factory: pytest.TempPathFactory) -> ContractBuild:
         "cdp_shop_orders_identifier": "shop_orders_without_id",
         "cdp_crm_contacts_identifier": "crm_contacts_minimal",
     }
-    completed = warehouse.dbt(
+    build_args = (
         "build",
         "--select",
         *CONTRACT_MODELS,
@@ -197,9 +196,9 @@ def contract_build(tmp_path_factory: pytest.TempPathFactory) -> ContractBuild:
         "unit_test",
         "--vars",
         json.dumps(unusual_sources),
-        check=False,
     )
-    run_results = json.loads((Path(warehouse.env["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    completed = warehouse.dbt(*build_args, check=False)
+    run_results = json.loads((warehouse.target_path(*build_args) / "run_results.json").read_text())
     results = {result["unique_id"]: result for result in run_results["results"]}
     return ContractBuild(warehouse, completed.stdout, results)
 

@@ -160,6 +160,7 @@
   amount text, else var cdp_default_currency. Never null.
 -#}
 {% macro money_currency(expression, currency_expression=none) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {{ return(adapter.dispatch('money_currency', 'cdp')(expression, currency_expression)) }}
 {%- endmacro %}
 

@@ -146,6 +146,7 @@
   more than 18 significant digits (outside bigint).
 -#}
 {% macro parse_integer(expression) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {{ return(adapter.dispatch('parse_integer', 'cdp')(expression)) }}
 {%- endmacro %}
 
@@ -226,6 +227,7 @@
 
 {#- true / false for the tokens above (case, accent and space insensitive), else null. -#}
 {% macro parse_boolean(expression) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {{ return(adapter.dispatch('parse_boolean', 'cdp')(expression)) }}
 {%- endmacro %}
 

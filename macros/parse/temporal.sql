@@ -273,6 +273,7 @@
   model's concern, not the parser's.
 -#}
 {% macro parse_date(expression, date_order=none) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {{ return(adapter.dispatch('parse_date', 'cdp')(expression, date_order)) }}
 {%- endmacro %}
 

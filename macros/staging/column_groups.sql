@@ -5,9 +5,13 @@
     X_issue  null when X is usable, otherwise why not ('missing', 'invalid_format', ...).
   Keeping the trio in one place makes every source follow the same convention.
   `column` is the source column name; `alias` defaults to it.
+  While dbt parses the project (`execute` false) these macros, and the standardising macros the models call
+  directly, return nothing: the parse only records ref/source/config calls, and rendering the standardisation
+  SQL was most of the models' share of a full parse (which dbt repeats whenever the vars change).
 -#}
 
 {% macro email_columns(column, alias=none) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {%- set alias = alias or column -%}
   {{ column }} as {{ alias }}_raw,
   {{ cdp.standardize_email(column) }} as {{ alias }},
@@ -18,6 +22,7 @@
 
 {#- `country_expression` is an ISO alpha-2 SQL expression (or null) giving the record's country. -#}
 {% macro phone_columns(column, country_expression='null', alias=none) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {%- set alias = alias or column -%}
   {{ column }} as {{ alias }}_raw,
   {{ cdp.standardize_phone(column, country_expression) }} as {{ alias }}_e164,
@@ -30,6 +35,7 @@
   phone and postcode columns need it too and the lookup is the costliest standardisation.
 -#}
 {% macro country_columns(column, standardized_column, alias='country') -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {{ column }} as {{ alias }}_raw,
   {{ standardized_column }} as {{ alias }}_code,
   case
@@ -41,6 +47,7 @@
 
 
 {% macro postcode_columns(column, country_expression='null', alias=none) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {%- set alias = alias or column -%}
   {{ column }} as {{ alias }}_raw,
   {{ cdp.standardize_postcode(column, country_expression) }} as {{ alias }}
@@ -49,6 +56,7 @@
 
 {#- Given and family names: display form and matching key. -#}
 {% macro person_name_columns(column, alias=none) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {%- set alias = alias or column -%}
   {{ cdp.person_name_display(column) }} as {{ alias }},
   {{ cdp.person_name_match_key(column) }} as {{ alias }}_key
@@ -57,6 +65,7 @@
 
 {#- `timezone` (an IANA name) applies to values written without an offset. -#}
 {% macro timestamp_columns(column, timezone=none, alias=none) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {%- set alias = alias or column -%}
   {{ column }} as {{ alias }}_raw,
   {{ cdp.parse_timestamp_utc(column, timezone) }} as {{ alias }},
@@ -65,6 +74,7 @@
 
 
 {% macro date_columns(column, alias=none) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {%- set alias = alias or column -%}
   {{ column }} as {{ alias }}_raw,
   {{ cdp.parse_date(column) }} as {{ alias }},
@@ -73,6 +83,7 @@
 
 
 {% macro money_columns(column, alias=none) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {%- set alias = alias or column -%}
   {{ column }} as {{ alias }}_raw,
   {{ cdp.parse_money(column) }} as {{ alias }},

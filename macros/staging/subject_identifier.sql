@@ -17,6 +17,7 @@
 {%- endmacro %}
 
 {% macro subject_identifier_columns(type_column, value_column) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {%- set subject_type = cdp.subject_type_code(type_column) -%}
   {{ subject_type }} as subject_type,
   {{ value_column }} as subject_value_raw,

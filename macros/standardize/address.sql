@@ -54,6 +54,7 @@
   followed by a unit ("Main St Apt 4") is read as "saint".
 -#}
 {%- macro address_match_key(expression) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {{ return(adapter.dispatch('address_match_key', 'cdp')(expression)) }}
 {%- endmacro -%}
 
@@ -79,6 +80,7 @@
   carries them. "Saint-Étienne" = "ST ETIENNE" = "st-etienne" = "saint etienne".
 -#}
 {%- macro city_match_key(expression) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {{ return(adapter.dispatch('city_match_key', 'cdp')(expression)) }}
 {%- endmacro -%}
 

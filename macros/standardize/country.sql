@@ -353,6 +353,7 @@
 
 {#- ISO 3166-1 alpha-2 code of a country code or name in any of the languages above; null when unknown. -#}
 {%- macro standardize_country(expression) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {{ return(adapter.dispatch('standardize_country', 'cdp')(expression)) }}
 {%- endmacro -%}
 

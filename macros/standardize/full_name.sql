@@ -4,6 +4,7 @@
   Sorting a split string needs each engine's array functions, hence the dispatch.
 -#}
 {% macro full_name_match_key(expression) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {{ return(adapter.dispatch('full_name_match_key', 'cdp')(expression)) }}
 {%- endmacro %}
 

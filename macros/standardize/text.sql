@@ -14,6 +14,7 @@
 
 {#- Trimmed text with runs of white space folded to one space; null when blank or a null token. -#}
 {% macro clean_text(expression) -%}
+  {%- if not execute %}{{ return('') }}{% endif -%}
   {{ return(adapter.dispatch('clean_text', 'cdp')(expression)) }}
 {%- endmacro %}
 
