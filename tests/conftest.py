@@ -60,8 +60,6 @@ UNIT_SECONDS = {
     "tests/test_staging_build.py": 167,
     "spark:tests/test_connected_components.py": 81,
     "postgres:tests/activation": 35,
-    "postgres:tests/test_string_similarity.py": 30,
-    "duckdb:tests/test_string_similarity.py": 23,
     "postgres:tests/test_connected_components.py": 21,
     "duckdb:tests/test_connected_components.py": 21,
 }

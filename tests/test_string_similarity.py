@@ -4,9 +4,8 @@ Each engine compiles the macro in one `dbt show --inline` over a fixed table of 
 edge cases, ~200 pairs generated from the data generator's name pools) and every value is checked against
 `reference_jaro_winkler` below, to 5e-10: any two engines therefore agree to 1e-9.
 
-- DuckDB always; PostgreSQL when a server answers (the function comes from the on-run-start hook, which
-  `dbt show` does not run, so the leg seeds the small reference seeds first: that runs the hook exactly as
-  `dbt build` does).
+- On the sample warehouses: DuckDB always, PostgreSQL when a server answers (the function comes from the
+  on-run-start hook, which the sample build ran).
 - Spark is opt-in, like the dbt unit tests (CDP_SPARK_UNIT_TESTS=1): a session start (~20 s) plus planning
   the higher-order-function expression, for a macro the sample build does not call yet.
 """
@@ -16,19 +15,10 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import (
-    Warehouse,
-    drop_postgres_schemas,
-    make_duckdb_warehouse,
-    make_postgres_warehouse,
-    make_spark_warehouse,
-)
-
-pytestmark = pytest.mark.own_warehouse
+from tests.conftest import Warehouse
 
 TOLERANCE = 5e-10
 
@@ -164,28 +154,13 @@ def run_similarities(warehouse: Warehouse, pairs: list[tuple[str | None, str | N
     return {int(row["pair_id"]): row["similarity"] for row in rows}
 
 
-@pytest.fixture(scope="module", params=["duckdb", "postgres", "spark"])
-def similarities(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, dict[int, float]]]:
-    """(engine, pair index -> the macro's value on that engine) for every pair of all_pairs()."""
-    target = request.param
-    scratch = tmp_path_factory.mktemp(f"similarity-{target}")
-    if target == "duckdb":
-        warehouse = make_duckdb_warehouse(scratch)
-    elif target == "postgres":
-        warehouse = make_postgres_warehouse(scratch)
-    else:
-        if os.environ.get("CDP_SPARK_UNIT_TESTS", "") != "1":
-            pytest.skip("Spark leg of the macro tests is opt-in: CDP_SPARK_UNIT_TESTS=1")
-        warehouse = make_spark_warehouse(scratch)
-    try:
-        if target == "postgres":
-            warehouse.dbt("seed", "--select", "path:seeds/reference")
-        yield target, run_similarities(warehouse, all_pairs())
-    finally:
-        if target == "postgres":
-            drop_postgres_schemas(warehouse)
+@pytest.fixture(scope="module")
+def similarities(sample_warehouse: Warehouse) -> tuple[str, dict[int, float]]:
+    """(engine, pair index -> the macro's value on that engine) for every pair of all_pairs(), on the sample
+    warehouse: its project is parsed already, so the query costs no parse of its own."""
+    if sample_warehouse.target == "spark" and os.environ.get("CDP_SPARK_UNIT_TESTS", "") != "1":
+        pytest.skip("Spark leg of the macro tests is opt-in: CDP_SPARK_UNIT_TESTS=1")
+    return sample_warehouse.target, run_similarities(sample_warehouse, all_pairs())
 
 
 def test_the_reference_gives_the_published_values() -> None:
