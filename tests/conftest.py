@@ -52,13 +52,13 @@ def _engine_of(item: pytest.Item) -> str | None:
 # Only the order matters; a unit not listed counts as short.
 UNIT_SECONDS = {
     "spark": 719,
-    "duckdb": 608,
-    "postgres": 308,
-    "tests/test_sql_lint.py": 241,
+    "duckdb": 680,
+    "postgres": 300,
     "duckdb:tests/activation": 239,
-    "tests/test_identity.py": 198,
-    "tests/test_staging_build.py": 167,
+    "tests/test_sql_lint.py": 175,
+    "shared:generated": 90,
     "spark:tests/test_connected_components.py": 81,
+    "tests/test_staging_build.py": 65,
     "postgres:tests/activation": 35,
     "postgres:tests/test_connected_components.py": 21,
     "duckdb:tests/test_connected_components.py": 21,
@@ -66,6 +66,9 @@ UNIT_SECONDS = {
 
 
 def _unit_of(item: pytest.Item, engine: str | None) -> str:
+    shared = item.get_closest_marker("shared_build")
+    if shared is not None:
+        return f"shared:{shared.args[0]}"
     module = item.nodeid.split("::", 1)[0]
     if engine is None:
         return module
@@ -82,9 +85,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     engine's tests form one unit of work, so its session fixtures (a whole-project build) start once.
     Only tests of the shared sample build are the engine's unit; a package with its own session build on an
     engine (tests/activation) and a module marked `own_warehouse` (its own module-scoped warehouses) are units
-    of their own, so they run beside the sample build instead of lengthening it; engine-free tests form one
-    unit per module (for module-scoped fixtures). Units go out longest first (UNIT_SECONDS), in the order of
-    the collection, to whichever worker is free; within a unit, the tests keep their collection order."""
+    of their own, so they run beside the sample build instead of lengthening it; tests marked
+    `shared_build(name)` form one unit whatever their module (their session build starts once); other
+    engine-free tests form one unit per module (for module-scoped fixtures). Units go out longest first
+    (UNIT_SECONDS), in the order of the collection, to whichever worker is free; within a unit, the tests
+    keep their collection order."""
     units = {id(item): _unit_of(item, _engine_of(item)) for item in items}
     position = {id(item): index for index, item in enumerate(items)}
     items.sort(key=lambda item: (-UNIT_SECONDS.get(units[id(item)], 0), position[id(item)]))
@@ -352,6 +357,41 @@ def sample_warehouse(
     yield warehouse
     if target == "postgres":
         drop_postgres_schemas(warehouse)
+
+
+@dataclass
+class GeneratedWarehouse:
+    warehouse: Warehouse
+    #: Raw table -> rows the generator wrote to it.
+    raw_counts: dict[str, int]
+
+
+@pytest.fixture(scope="session")
+def generated_warehouse(tmp_path_factory: pytest.TempPathFactory) -> GeneratedWarehouse:
+    """Data other than the committed sample (3,000 people, another seed, no deliberate splits, so identity
+    weights learnt from the data are not tuned to the sample) in DuckDB, every staging model and the identity
+    layer built with their tests. Its tests carry `@pytest.mark.shared_build("generated")`: one unit of work,
+    one build."""
+    from activation.datagen import load_into_duckdb, make_config, write_dataset
+    from activation.datagen.config import PresenceRates
+
+    scratch = tmp_path_factory.mktemp("generated")
+    warehouse = make_duckdb_warehouse(scratch)
+    config = make_config(3000, 11, presence=PresenceRates(split_cluster=0.0))
+    write_dataset(scratch / "raw", config, fmt="parquet")
+    raw_counts = load_into_duckdb(scratch / "raw", warehouse.env["CDP_DUCKDB_PATH"], "generated_raw")
+    warehouse.dbt(
+        "build",
+        "--select",
+        "path:models/staging",
+        "+identity_resolution_quality",
+        # Only the tests of the selected models (eager selection adds relationship tests of unselected ones).
+        "--indirect-selection",
+        "cautious",
+        "--vars",
+        "{cdp_raw_schema: generated_raw, cdp_load_sample_data: false}",
+    )
+    return GeneratedWarehouse(warehouse, raw_counts)
 
 
 def drop_postgres_schemas(warehouse: Warehouse) -> None:

@@ -18,7 +18,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import Warehouse, make_duckdb_warehouse
+from tests.conftest import GeneratedWarehouse, Warehouse, make_duckdb_warehouse
 
 PRECISION_FLOOR = 0.993
 RECALL_FLOOR = 0.965
@@ -74,30 +74,11 @@ def test_rerunning_on_unchanged_data_keeps_every_customer_id(sample_warehouse: W
 
 
 @pytest.fixture(scope="module")
-def generated_quality(tmp_path_factory: pytest.TempPathFactory) -> tuple[float, float, int]:
-    """Another seed and size than the sample, without deliberate splits: the weights are learnt from the
-    data, not tuned to it."""
-    from activation.datagen import load_into_duckdb, make_config, write_dataset
-    from activation.datagen.config import PresenceRates
-
-    scratch = tmp_path_factory.mktemp("identity-generated")
-    warehouse = make_duckdb_warehouse(scratch)
-    config = make_config(3000, 11, presence=PresenceRates(split_cluster=0.0))
-    write_dataset(scratch / "raw", config, fmt="parquet")
-    load_into_duckdb(scratch / "raw", warehouse.env["CDP_DUCKDB_PATH"], "generated_raw")
-    warehouse.dbt(
-        "build",
-        "--select",
-        "+identity_resolution_quality",
-        # Only the tests of the selected models (eager selection adds relationship tests of unselected ones).
-        "--indirect-selection",
-        "cautious",
-        "--vars",
-        "{cdp_raw_schema: generated_raw, cdp_load_sample_data: false}",
-    )
-    return quality(warehouse)
+def generated_quality(generated_warehouse: GeneratedWarehouse) -> tuple[float, float, int]:
+    return quality(generated_warehouse.warehouse)
 
 
+@pytest.mark.shared_build("generated")
 def test_generated_data_meets_the_quality_floor(generated_quality: tuple[float, float, int]) -> None:
     precision, recall, records = generated_quality
     assert records > 15_000
@@ -105,6 +86,7 @@ def test_generated_data_meets_the_quality_floor(generated_quality: tuple[float, 
     assert recall >= GENERATED_RECALL_FLOOR, f"recall {recall:.4f}"
 
 
+@pytest.mark.shared_build("generated")
 def test_generated_data_reaches_the_product_target(generated_quality: tuple[float, float, int]) -> None:
     precision, recall, _ = generated_quality
     assert precision >= PRECISION_TARGET and recall >= RECALL_TARGET, f"P {precision:.4f} R {recall:.4f}"

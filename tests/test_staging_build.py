@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 import yaml
 
-from tests.conftest import PROJECT_DIR, Warehouse
+from tests.conftest import PROJECT_DIR, GeneratedWarehouse, Warehouse
 
 STAGING_DIR = PROJECT_DIR / "models" / "staging"
 SAMPLE_DIR = PROJECT_DIR / "seeds" / "sample"
@@ -250,22 +250,10 @@ def test_missing_optional_columns_read_as_null_and_extra_columns_are_ignored(
     assert "_loader_synced_at" not in columns
 
 
-def test_freshly_generated_data_stages_without_losing_a_row(tmp_path_factory: pytest.TempPathFactory) -> None:
+@pytest.mark.shared_build("generated")
+def test_freshly_generated_data_stages_without_losing_a_row(generated_warehouse: GeneratedWarehouse) -> None:
     """Generator -> raw tables -> staging, on data other than the committed sample (other seed and size)."""
-    from activation.datagen import load_into_duckdb, make_config, write_dataset
-    from tests.conftest import make_duckdb_warehouse
-
-    scratch = tmp_path_factory.mktemp("generated")
-    warehouse = make_duckdb_warehouse(scratch)
-    write_dataset(scratch / "raw", make_config(300, 7), fmt="parquet")
-    raw_counts = load_into_duckdb(scratch / "raw", warehouse.env["CDP_DUCKDB_PATH"], "generated_raw")
-    warehouse.dbt(
-        "run",
-        "--select",
-        "path:models/staging",
-        "--vars",
-        "{cdp_raw_schema: generated_raw, cdp_load_sample_data: false}",
-    )
+    warehouse, raw_counts = generated_warehouse.warehouse, generated_warehouse.raw_counts
     for model, raw_table in staging_models_with_sources().items():
         assert raw_counts[raw_table] > 0, f"the generator wrote no {raw_table}"
         assert warehouse.count("main_staging", model) == raw_counts[raw_table], model
