@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import queue
 import random
 import threading
 import time
@@ -65,6 +66,8 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 10_000
 # Batches are journalled a group at a time: one commit per this many records (or per batch, if larger).
 JOURNAL_GROUP_ROWS = 50_000
+# Diff chunks the warehouse may compute ahead of the batches being cut and journalled.
+READ_AHEAD_CHUNKS = 2
 
 
 @dataclass
@@ -544,8 +547,9 @@ class SyncRunner:
             )
             held_back[operation] = (journalled, records)
 
+        chunks = _ReadAhead(reader.stream(diff, CHUNK_ROWS, joins_as_written=True), READ_AHEAD_CHUNKS)
         try:
-            for chunk in reader.stream(diff, CHUNK_ROWS, joins_as_written=True):
+            for chunk in chunks:
                 if pipeline.stopped:
                     break
                 table = pa.Table.from_batches([chunk])
@@ -566,6 +570,7 @@ class SyncRunner:
                         pipeline.counts.rows_skipped += part.num_rows
                 pipeline.collect(block=False)
         finally:
+            chunks.close()
             reader.close()
         if not pipeline.stopped:
             for operation, records in cutter.remainders():
@@ -577,6 +582,64 @@ class SyncRunner:
         if suppressed:
             self.store.record_suppressed(sync.name, run_id, pa.concat_tables(suppressed), sync.mode)
         return changed_or_removed
+
+
+class _ReadAhead:
+    """Chunks of a streamed query read on a thread of their own, at most `depth` ahead: the warehouse
+    computes the next chunks (DuckDB and the database drivers release the GIL) while the calling thread
+    journals and hands out batches. Errors of the read are raised where the chunks are consumed."""
+
+    _END = object()
+
+    def __init__(self, chunks: Iterator[pa.RecordBatch], depth: int) -> None:
+        self._chunks = chunks
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="activation-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            for chunk in self._chunks:
+                if not self._put(chunk):
+                    return
+            self._put(self._END)
+        except BaseException as error:
+            self._put(_ReadFailed(error))
+        finally:
+            # The stream's own cleanup (the warehouse's cursor) runs on the thread that read it.
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+
+    def _put(self, item: Any) -> bool:
+        """False when the consumer stopped before taking it."""
+        while not self._stopping.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, _ReadFailed):
+                raise item.error
+            yield item
+
+    def close(self) -> None:
+        """Stop reading (the chunk being computed is dropped) and wait for the reading thread."""
+        self._stopping.set()
+        self._thread.join()
+
+
+@dataclass
+class _ReadFailed:
+    error: BaseException
 
 
 class _BatchCutter:

@@ -5,14 +5,18 @@ rejections, throttling, failures and the state tables BI reads."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
-from activation.syncs import sql
+from activation.errors import StateStoreError
+from activation.syncs import engine, sql
 from activation.syncs.engine import SyncRunner, new_run_id
 from activation.syncs.state import StateStore
 from activation.syncs.warehouse import STRING, DuckDBConnection
@@ -409,3 +413,36 @@ def test_diff_of_a_wide_underestimated_segment_hashes_only_narrow_rows(
     finally:
         state.close()
     assert operations == {"update": 4000, "remove": 800}
+
+
+def test_read_ahead_hands_out_every_chunk_in_order_and_raises_the_reads_errors() -> None:
+    chunks = [pa.record_batch({"n": [index]}) for index in range(7)]
+    ahead = engine._ReadAhead(iter(chunks), depth=2)
+    assert [chunk.column(0)[0].as_py() for chunk in ahead] == list(range(7))
+    ahead.close()
+
+    def failing() -> Iterator[pa.RecordBatch]:
+        yield chunks[0]
+        raise StateStoreError("DuckDB reached its memory limit during the sync")
+
+    ahead = engine._ReadAhead(failing(), depth=2)
+    with pytest.raises(StateStoreError, match="memory limit"):
+        list(ahead)
+    ahead.close()
+
+
+def test_read_ahead_stopped_early_ends_its_read_and_the_stream() -> None:
+    closed = threading.Event()
+
+    def endless() -> Iterator[pa.RecordBatch]:
+        try:
+            while True:
+                yield pa.record_batch({"n": [1]})
+        finally:
+            closed.set()
+
+    ahead = engine._ReadAhead(endless(), depth=2)
+    for _chunk in ahead:
+        break
+    ahead.close()
+    assert closed.is_set() and not ahead._thread.is_alive()
