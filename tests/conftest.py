@@ -51,17 +51,17 @@ def _engine_of(item: pytest.Item) -> str | None:
 # the short ones fill the end of both workers' runs instead of one worker finishing minutes after the other.
 # Only the order matters; a unit not listed counts as short.
 UNIT_SECONDS = {
-    "spark": 719,
-    "duckdb": 680,
-    "postgres": 300,
-    "duckdb:tests/activation": 239,
-    "tests/test_sql_lint.py": 175,
-    "shared:generated": 90,
-    "spark:tests/test_connected_components.py": 81,
-    "tests/test_staging_build.py": 65,
-    "postgres:tests/activation": 35,
-    "postgres:tests/test_connected_components.py": 21,
-    "duckdb:tests/test_connected_components.py": 21,
+    "spark": 616,
+    "duckdb": 611,
+    "postgres": 211,
+    "duckdb:tests/activation": 209,
+    "tests/test_sql_lint.py": 166,
+    "shared:generated": 78,
+    "spark:tests/test_connected_components.py": 70,
+    "tests/test_staging_build.py": 56,
+    "postgres:tests/activation": 30,
+    "postgres:tests/test_connected_components.py": 23,
+    "duckdb:tests/test_connected_components.py": 20,
 }
 
 
