@@ -52,10 +52,11 @@ def _engine_of(item: pytest.Item) -> str | None:
 # Only the order matters; a unit not listed counts as short.
 UNIT_SECONDS = {
     "spark": 616,
-    "duckdb": 611,
+    "duckdb": 526,
     "postgres": 211,
     "duckdb:tests/activation": 209,
     "tests/test_sql_lint.py": 166,
+    "tests/test_identity.py": 85,
     "shared:generated": 78,
     "spark:tests/test_connected_components.py": 70,
     "tests/test_staging_build.py": 56,

@@ -14,8 +14,6 @@ product target of the identity issue (P >= 0.995, R >= 0.98).
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.conftest import GeneratedWarehouse, Warehouse, make_duckdb_warehouse
@@ -143,15 +141,10 @@ def insert_raw_rows(warehouse: Warehouse, batch: dict[str, list[str]]) -> None:
 
 
 def test_new_records_that_merge_and_split_customers_keep_ids_and_log_changes(
-    sample_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """Two runs with new raw records on a copy of the built sample (DuckDB: the id logic is engine-free SQL
-    that every engine runs in its sample build and re-run)."""
-    if sample_warehouse.target != "duckdb":
-        pytest.skip("tested on a copy of the DuckDB sample warehouse")
-    scratch = tmp_path_factory.mktemp("identity-changes")
-    shutil.copy(sample_warehouse.env["CDP_DUCKDB_PATH"], scratch / "cdp.duckdb")
-    warehouse = make_duckdb_warehouse(scratch)
+    warehouse = make_duckdb_warehouse(tmp_path_factory.mktemp("identity-changes"))
+    warehouse.dbt("seed", "--full-refresh")
     insert_raw_rows(warehouse, FIRST_BATCH)
     warehouse.dbt("run", "--select", "+fct_identity_changes")
     before = customer_map(warehouse)
