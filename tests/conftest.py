@@ -108,8 +108,11 @@ class Warehouse:
     query: Callable[[str], list[tuple]] = field(repr=False)
     #: Frees what the warehouse holds that another process would need (Spark's single-session metastore).
     release: Callable[[], None] = field(default=lambda: None, repr=False)
-    #: Runs a dbt command line (arguments after `dbt`); by default a dbt process in the project directory.
-    run_dbt: Callable[[list[str]], subprocess.CompletedProcess[str]] | None = field(default=None, repr=False)
+    #: Runs a dbt command line (arguments after `dbt`) with an environment; by default in the pytest worker's
+    #: long-lived dbt process (DbtProcess), which serves every DuckDB and PostgreSQL warehouse of the worker.
+    run_dbt: Callable[[list[str], dict[str, str]], subprocess.CompletedProcess[str]] | None = field(
+        default=None, repr=False
+    )
 
     @property
     def raw_schema(self) -> str:
@@ -139,16 +142,8 @@ class Warehouse:
             command += ["--target-path", str(self.target_path(*args))]
         if project_dir is not None:
             command += ["--project-dir", str(project_dir)]
-        if self.run_dbt is not None:
-            completed = self.run_dbt(command)
-        else:
-            completed = subprocess.run(
-                [DBT_EXECUTABLE, *command],
-                cwd=project_dir or PROJECT_DIR,
-                env=self.env,
-                capture_output=True,
-                text=True,
-            )
+        run_dbt = self.run_dbt or shared_dbt_process().dbt
+        completed = run_dbt(command, self.env)
         if check and completed.returncode != 0:
             pytest.fail(f"dbt {' '.join(args)} failed on {self.target}:\n{completed.stdout[-20000:]}")
         return completed
@@ -207,17 +202,28 @@ def make_postgres_warehouse(scratch: Path) -> Warehouse:
     return Warehouse(target="postgres", env=env, schema=schema, query=query)
 
 
-SPARK_SERVER = r"""
+DBT_SERVER = r"""
 import contextlib, io, json, os, sys, traceback
 from dbt.cli.main import dbtRunner
-from pyspark.sql import SparkSession
 
 # Answers go through a copy of stdout; the real fd 1 joins stderr, so nothing the JVM prints can garble them.
 answers = os.fdopen(os.dup(1), "w")
 os.dup2(2, 1)
 
 
-def dbt(args):
+def release_duckdb():
+    # dbt-duckdb keeps its database open in a class attribute between invocations of one process: close it,
+    # so that the tests (another process) can open the file, and the next command opens it afresh.
+    manager = sys.modules.get("dbt.adapters.duckdb.connections")
+    if manager is None or manager.DuckDBConnectionManager._ENV is None:
+        return
+    environment, manager.DuckDBConnectionManager._ENV = manager.DuckDBConnectionManager._ENV, None
+    environment.close()
+
+
+def dbt(args, env):
+    os.environ.clear()
+    os.environ.update(env)
     output = io.StringIO()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
         try:
@@ -228,13 +234,17 @@ def dbt(args):
         except BaseException:
             returncode = 2
             output.write(traceback.format_exc())
+        finally:
+            release_duckdb()
     return {"returncode": returncode, "stdout": output.getvalue()}
 
 
 def query(sql):
+    from pyspark.sql import SparkSession
+
     if getattr(SparkSession, "_instantiatedSession", None) is None:
         # The session dbt would open (the profile's settings): dbt's later runs then reuse it.
-        opened = dbt(["debug", "--connection", "--target", "spark"])
+        opened = dbt(["debug", "--connection", "--target", "spark"], dict(os.environ))
         if opened["returncode"] != 0:
             raise RuntimeError("could not open the profile's Spark session:\n" + opened["stdout"][-3000:])
     return [list(row) for row in SparkSession.builder.getOrCreate().sql(sql).collect()]
@@ -244,7 +254,7 @@ for line in sys.stdin:
     request = json.loads(line)
     try:
         if "dbt" in request:
-            answer = "DBT=" + json.dumps(dbt(request["dbt"]))
+            answer = "DBT=" + json.dumps(dbt(request["dbt"], request["env"]))
         else:
             answer = "ROWS=" + json.dumps(query(request["sql"]), default=str)
     except Exception as error:
@@ -254,24 +264,26 @@ for line in sys.stdin:
 """
 
 
-class SparkSessionProcess:
-    """One Spark session in a child process that runs both dbt commands (in-process, through dbtRunner) and
-    queries, one request per line.
+class DbtProcess:
+    """A child process that runs dbt commands in-process (dbtRunner), one request per line, each with its own
+    environment, and, for Spark, queries on the session dbt opened.
 
-    A JVM and the metastore take tens of seconds to start on 2 cores, and the embedded metastore admits one
-    session at a time: one process serving both keeps a single session for the warehouse's whole life
-    (a dbt subprocess per command would start its own, and stop the query session first). `release` stops
-    it, for code that needs the metastore from another process.
+    Starting dbt costs about 2.5 CPU-seconds of imports per command, which a suite of some fifty commands paid
+    each time in a process of its own; here a pytest worker pays it once for all its DuckDB and PostgreSQL
+    warehouses (shared_dbt_process). A Spark warehouse has a process of its own: a JVM and the metastore take
+    tens of seconds to start on 2 cores, and the embedded metastore admits one session at a time, so one
+    process serving both dbt and the queries keeps a single session for the warehouse's whole life. `release`
+    stops the process, for code that needs the metastore from another process.
     """
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.env = env  # the profile's Spark settings come from CDP_SPARK_DIR and CDP_SPARK_SCHEMA in it
+        self.env = env  # the process's own; each dbt command brings its environment
         self.process: subprocess.Popen[str] | None = None
 
     def _ask(self, request: dict[str, object]) -> tuple[str, object]:
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", SPARK_SERVER],
+                [sys.executable, "-c", DBT_SERVER],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -284,7 +296,8 @@ class SparkSessionProcess:
         self.process.stdin.flush()
         line = self.process.stdout.readline()
         if not line:
-            raise AssertionError(f"the Spark process exited (code {self.process.wait()}) on {request}")
+            code = self.process.wait()
+            raise AssertionError(f"the dbt process exited (code {code}) on {request.get('dbt') or request}")
         kind, _, body = line.partition("=")
         return kind, json.loads(body)
 
@@ -295,10 +308,10 @@ class SparkSessionProcess:
         assert isinstance(answer, list)
         return [tuple(row) for row in answer]
 
-    def dbt(self, args: list[str]) -> subprocess.CompletedProcess[str]:
-        kind, answer = self._ask({"dbt": args})
+    def dbt(self, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        kind, answer = self._ask({"dbt": args, "env": env})
         if kind != "DBT" or not isinstance(answer, dict):
-            raise AssertionError(f"dbt {' '.join(args)} could not run in the Spark process: {answer}")
+            raise AssertionError(f"dbt {' '.join(args)} could not run in the dbt process: {answer}")
         return subprocess.CompletedProcess(["dbt", *args], answer["returncode"], answer["stdout"], "")
 
     def release(self) -> None:
@@ -313,6 +326,18 @@ class SparkSessionProcess:
         self.process = None
 
 
+_SHARED_DBT_PROCESS: list[DbtProcess] = []
+
+
+def shared_dbt_process() -> DbtProcess:
+    """This pytest worker's dbt process for DuckDB and PostgreSQL warehouses (started on first use)."""
+    if not _SHARED_DBT_PROCESS:
+        process = DbtProcess(dict(os.environ))
+        atexit.register(process.release)
+        _SHARED_DBT_PROCESS.append(process)
+    return _SHARED_DBT_PROCESS[0]
+
+
 def make_spark_warehouse(scratch: Path) -> Warehouse:
     if shutil.which("java") is None:
         skip_or_fail("no Java runtime for Spark")
@@ -322,7 +347,7 @@ def make_spark_warehouse(scratch: Path) -> Warehouse:
         skip_or_fail("pyspark is not installed")
     spark_dir = scratch / "spark"
     env = base_env(scratch) | {"CDP_SPARK_DIR": str(spark_dir), "CDP_SPARK_SCHEMA": "cdp"}
-    session = SparkSessionProcess(env)
+    session = DbtProcess(env)
     atexit.register(session.release)
     return Warehouse(
         target="spark",
