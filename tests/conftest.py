@@ -51,18 +51,18 @@ def _engine_of(item: pytest.Item) -> str | None:
 # the short ones fill the end of both workers' runs instead of one worker finishing minutes after the other.
 # Only the order matters; a unit not listed counts as short.
 UNIT_SECONDS = {
-    "spark": 616,
-    "duckdb": 526,
-    "postgres": 211,
-    "duckdb:tests/activation": 209,
-    "tests/test_sql_lint.py": 166,
-    "tests/test_identity.py": 85,
-    "shared:generated": 78,
-    "spark:tests/test_connected_components.py": 70,
-    "tests/test_staging_build.py": 56,
-    "postgres:tests/activation": 30,
-    "postgres:tests/test_connected_components.py": 23,
-    "duckdb:tests/test_connected_components.py": 20,
+    "spark": 506,
+    "duckdb": 325,
+    "duckdb:tests/activation": 162,
+    "postgres": 153,
+    "tests/test_sql_lint.py": 81,
+    "spark:tests/test_connected_components.py": 56,
+    "tests/test_identity.py": 39,
+    "shared:generated": 37,
+    "postgres:tests/activation": 26,
+    "tests/test_staging_build.py": 16,
+    "postgres:tests/test_connected_components.py": 5,
+    "duckdb:tests/test_connected_components.py": 4,
 }
 
 
