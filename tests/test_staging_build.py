@@ -164,9 +164,10 @@ class ContractBuild:
 
 @pytest.fixture(scope="module")
 def contract_build(tmp_path_factory: pytest.TempPathFactory) -> ContractBuild:
-    """The sample seeded into DuckDB, then four source tables swapped for unusual ones through the
-    `..._identifier` vars: web events (optional) absent, shop customers (required) absent, shop orders without
-    their key, CRM contacts with only two of their columns plus one the contract does not know."""
+    """Two of the sample's raw tables seeded into DuckDB, then four source tables swapped for unusual ones
+    through the `..._identifier` vars: web events (optional) absent, shop customers (required) absent, shop
+    orders without their key, CRM contacts with only two of their columns plus one the contract does not
+    know."""
     from tests.conftest import make_duckdb_warehouse
 
     warehouse = make_duckdb_warehouse(tmp_path_factory.mktemp("contract"))
