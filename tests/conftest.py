@@ -51,12 +51,11 @@ def _engine_of(item: pytest.Item) -> str | None:
 # the short ones fill the end of both workers' runs instead of one worker finishing minutes after the other.
 # Only the order matters; a unit not listed counts as short.
 UNIT_SECONDS = {
-    "spark": 506,
+    "spark": 540,
     "duckdb": 325,
     "duckdb:tests/activation": 162,
     "postgres": 153,
     "tests/test_sql_lint.py": 81,
-    "spark:tests/test_connected_components.py": 56,
     "tests/test_identity.py": 39,
     "shared:generated": 37,
     "postgres:tests/activation": 26,
@@ -73,8 +72,8 @@ def _unit_of(item: pytest.Item, engine: str | None) -> str:
     module = item.nodeid.split("::", 1)[0]
     if engine is None:
         return module
-    if "sample_warehouse" in item.fixturenames:
-        return engine
+    if "sample_warehouse" in item.fixturenames or engine == "spark":
+        return engine  # Spark: one unit, so its warehouses share the worker's Spark process
     if item.get_closest_marker("own_warehouse"):
         return f"{engine}:{module}"
     return f"{engine}:{module.rsplit('/', 1)[0]}"  # a package's own session build (tests/activation)
@@ -84,6 +83,7 @@ def _unit_of(item: pytest.Item, engine: str | None) -> str:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup --no-loadscope-reorder`, as run.py runs the suite), each
     engine's tests form one unit of work, so its session fixtures (a whole-project build) start once.
+    Every Spark test is in Spark's unit: the worker's one Spark process serves all its Spark warehouses.
     Only tests of the shared sample build are the engine's unit; a package with its own session build on an
     engine (tests/activation) and a module marked `own_warehouse` (its own module-scoped warehouses) are units
     of their own, so they run beside the sample build instead of lengthening it; tests marked
@@ -338,24 +338,35 @@ def shared_dbt_process() -> DbtProcess:
     return _SHARED_DBT_PROCESS[0]
 
 
+_SHARED_SPARK_PROCESS: list[DbtProcess] = []
+
+
 def make_spark_warehouse(scratch: Path) -> Warehouse:
+    """A Spark warehouse on this pytest worker's one Spark process (all Spark tests are one unit of work, see
+    _unit_of): a later warehouse gets a schema of its own in the same session and metastore, and so skips the
+    JVM's start and its JIT warm-up, which cost about as much CPU as a small project's build."""
     if shutil.which("java") is None:
         skip_or_fail("no Java runtime for Spark")
     try:
         import pyspark  # noqa: F401
     except ImportError:
         skip_or_fail("pyspark is not installed")
-    spark_dir = scratch / "spark"
-    env = base_env(scratch) | {"CDP_SPARK_DIR": str(spark_dir), "CDP_SPARK_SCHEMA": "cdp"}
-    session = DbtProcess(env)
-    atexit.register(session.release)
+    if not _SHARED_SPARK_PROCESS:
+        process = DbtProcess(base_env(scratch) | {"CDP_SPARK_DIR": str(scratch / "spark")})
+        atexit.register(process.release)
+        _SHARED_SPARK_PROCESS.append(process)
+        schema = "cdp"
+    else:
+        schema = f"cdp_{uuid.uuid4().hex[:8]}"
+    process = _SHARED_SPARK_PROCESS[0]
+    env = base_env(scratch) | {"CDP_SPARK_DIR": process.env["CDP_SPARK_DIR"], "CDP_SPARK_SCHEMA": schema}
     return Warehouse(
         target="spark",
         env=env,
-        schema="cdp",
-        query=session.query,
-        release=session.release,
-        run_dbt=session.dbt,
+        schema=schema,
+        query=process.query,
+        release=process.release,
+        run_dbt=process.dbt,
     )
 
 
