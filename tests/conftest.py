@@ -51,15 +51,15 @@ def _engine_of(item: pytest.Item) -> str | None:
 # the short ones fill the end of both workers' runs instead of one worker finishing minutes after the other.
 # Only the order matters; a unit not listed counts as short.
 UNIT_SECONDS = {
-    "spark": 540,
-    "duckdb": 325,
-    "duckdb:tests/activation": 162,
-    "postgres": 153,
-    "tests/test_sql_lint.py": 81,
-    "tests/test_identity.py": 39,
-    "shared:generated": 37,
-    "postgres:tests/activation": 26,
-    "tests/test_staging_build.py": 16,
+    "spark": 360,
+    "duckdb": 224,
+    "duckdb:tests/activation": 184,
+    "postgres": 102,
+    "tests/test_sql_lint.py": 83,
+    "shared:generated": 29,
+    "tests/test_identity.py": 24,
+    "postgres:tests/activation": 15,
+    "tests/test_staging_build.py": 9,
     "postgres:tests/test_connected_components.py": 5,
     "duckdb:tests/test_connected_components.py": 4,
 }
@@ -83,11 +83,11 @@ def _unit_of(item: pytest.Item, engine: str | None) -> str:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup --no-loadscope-reorder`, as run.py runs the suite), each
     engine's tests form one unit of work, so its session fixtures (a whole-project build) start once.
-    Every Spark test is in Spark's unit: the worker's one Spark process serves all its Spark warehouses.
     Only tests of the shared sample build are the engine's unit; a package with its own session build on an
     engine (tests/activation) and a module marked `own_warehouse` (its own module-scoped warehouses) are units
-    of their own, so they run beside the sample build instead of lengthening it; tests marked
-    `shared_build(name)` form one unit whatever their module (their session build starts once); other
+    of their own, so they run beside the sample build instead of lengthening it, except on Spark, where every
+    test is in the engine's unit (the worker's one Spark process serves all its Spark warehouses); tests
+    marked `shared_build(name)` form one unit whatever their module (their session build starts once); other
     engine-free tests form one unit per module (for module-scoped fixtures). Units go out longest first
     (UNIT_SECONDS), in the order of the collection, to whichever worker is free; within a unit, the tests
     keep their collection order."""
