@@ -270,10 +270,10 @@ class DbtProcess:
 
     Starting dbt costs about 2.5 CPU-seconds of imports per command, which a suite of some fifty commands paid
     each time in a process of its own; here a pytest worker pays it once for all its DuckDB and PostgreSQL
-    warehouses (shared_dbt_process). A Spark warehouse has a process of its own: a JVM and the metastore take
-    tens of seconds to start on 2 cores, and the embedded metastore admits one session at a time, so one
-    process serving both dbt and the queries keeps a single session for the warehouse's whole life. `release`
-    stops the process, for code that needs the metastore from another process.
+    warehouses (shared_dbt_process). Spark warehouses share a second one (make_spark_warehouse): a JVM and the
+    metastore take tens of seconds to start on 2 cores, and the embedded metastore admits one session at a
+    time, so one process serving both dbt and the queries keeps a single session for the worker's whole run.
+    `release` stops the process, for code that needs the metastore from another process.
     """
 
     def __init__(self, env: dict[str, str]) -> None:
