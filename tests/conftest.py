@@ -326,19 +326,22 @@ class DbtProcess:
         self.process = None
 
 
-_SHARED_DBT_PROCESS: list[DbtProcess] = []
+_WORKER_PROCESSES: dict[str, DbtProcess] = {}
+
+
+def worker_process(kind: str, env: dict[str, str]) -> DbtProcess:
+    """This pytest worker's dbt process of one kind ("dbt" for DuckDB and PostgreSQL, "spark"), started on
+    first use with `env` as the process's own environment."""
+    if kind not in _WORKER_PROCESSES:
+        process = DbtProcess(env)
+        atexit.register(process.release)
+        _WORKER_PROCESSES[kind] = process
+    return _WORKER_PROCESSES[kind]
 
 
 def shared_dbt_process() -> DbtProcess:
-    """This pytest worker's dbt process for DuckDB and PostgreSQL warehouses (started on first use)."""
-    if not _SHARED_DBT_PROCESS:
-        process = DbtProcess(dict(os.environ))
-        atexit.register(process.release)
-        _SHARED_DBT_PROCESS.append(process)
-    return _SHARED_DBT_PROCESS[0]
-
-
-_SHARED_SPARK_PROCESS: list[DbtProcess] = []
+    """This pytest worker's dbt process for DuckDB and PostgreSQL warehouses."""
+    return worker_process("dbt", dict(os.environ))
 
 
 def make_spark_warehouse(scratch: Path) -> Warehouse:
@@ -351,14 +354,8 @@ def make_spark_warehouse(scratch: Path) -> Warehouse:
         import pyspark  # noqa: F401
     except ImportError:
         skip_or_fail("pyspark is not installed")
-    if not _SHARED_SPARK_PROCESS:
-        process = DbtProcess(base_env(scratch) | {"CDP_SPARK_DIR": str(scratch / "spark")})
-        atexit.register(process.release)
-        _SHARED_SPARK_PROCESS.append(process)
-        schema = "cdp"
-    else:
-        schema = f"cdp_{uuid.uuid4().hex[:8]}"
-    process = _SHARED_SPARK_PROCESS[0]
+    schema = "cdp" if "spark" not in _WORKER_PROCESSES else f"cdp_{uuid.uuid4().hex[:8]}"
+    process = worker_process("spark", base_env(scratch) | {"CDP_SPARK_DIR": str(scratch / "spark")})
     env = base_env(scratch) | {"CDP_SPARK_DIR": process.env["CDP_SPARK_DIR"], "CDP_SPARK_SCHEMA": schema}
     return Warehouse(
         target="spark",
