@@ -44,22 +44,7 @@ value_counts as (
 ),
 
 blocked_matches as (
-    select
-        value_counts.identifier_type,
-        value_counts.identifier_value,
-        min(blocked_values.reason) as blocked_reason
-    from value_counts
-    inner join blocked_values
-        on
-            value_counts.identifier_type = blocked_values.field
-            and (
-                (blocked_values.match_type = 'exact' and value_counts.identifier_value = blocked_values.pattern)
-                or (
-                    blocked_values.match_type = 'regex'
-                    and {{ cdp.regexp_matches_expression('value_counts.identifier_value', 'blocked_values.pattern') }}
-                )
-            )
-    group by value_counts.identifier_type, value_counts.identifier_value
+    {{ cdp.identity_blocked_matches('value_counts', 'blocked_values', ref('identity_blocked_values')) }}
 ),
 
 {# A mobile is one person's; a landline (or a number of unknown kind) may be a whole household's. #}
