@@ -443,40 +443,48 @@ class StateStore:
         return total
 
     def compact(self, sync_name: str) -> None:
-        """Fold acknowledged batches into destination_records (one transaction)."""
+        """Fold acknowledged batches into destination_records: in one transaction, except for a first sync's
+        (see _append_acknowledged)."""
         with self.connection.transaction():
             if not self._exists(self.tables.batches, sync_name, "status in ('acked', 'failed')"):
                 return
             has_rejections = self._exists(self.tables.outcomes, sync_name, "status = 'rejected'")
             has_records = self._exists(self.tables.records, sync_name)
             has_outcomes = self._exists(self.tables.outcomes, sync_name)
-            if not (has_rejections or has_records or has_outcomes):
-                # A first sync: nothing to replace or settle, so the journal goes straight into the state.
-                self._append_acknowledged(sync_name)
-                for statement in sql.compaction_statements(
-                    self.tables, self.connection.dialect, sync_name, only_cleanup=True
-                ):
+            if has_rejections or has_records or has_outcomes:
+                self.load_journal(sync_name, ["acked"])
+                statements = sql.compaction_statements(
+                    self.tables,
+                    self.connection.dialect,
+                    sync_name,
+                    has_rejections=has_rejections,
+                    has_records=has_records,
+                    has_outcomes=has_outcomes,
+                )
+                for statement in statements:
                     self.connection.execute(statement)
                 return
-            self.load_journal(sync_name, ["acked"])
-            statements = sql.compaction_statements(
-                self.tables,
-                self.connection.dialect,
-                sync_name,
-                has_rejections=has_rejections,
-                has_records=has_records,
-                has_outcomes=has_outcomes,
-            )
-            for statement in statements:
+        # A first sync: nothing to replace or settle, so the journal goes straight into the state.
+        self._append_acknowledged(sync_name)
+        with self.connection.transaction():
+            for statement in sql.compaction_statements(
+                self.tables, self.connection.dialect, sync_name, only_cleanup=True
+            ):
                 self.connection.execute(statement)
 
     def _append_acknowledged(self, sync_name: str) -> None:
+        """Append the records of acknowledged batches to destination_records, APPEND_GROUP_ROWS at a time,
+        each group in a transaction that also drops its batches from the journal. One transaction for all of
+        them held every appended row in memory until the commit (DuckDB: 100 MiB more peak RSS per million
+        records); group by group, a crash between two leaves each batch either folded or still in the
+        journal, and the next run's compact folds the rest."""
         batches = self.connection.fetchall(
             f"select batch_id, operation, run_id, finished_at from {self.tables.batches} "
             "where sync_name = ? and status = 'acked' and operation <> 'remove'",
             [sync_name],
         )
         pending: list[pa.Table] = []
+        pending_batches: list[str] = []
         pending_rows = 0
         for start in range(0, len(batches), BLOBS_PER_READ):
             group = batches[start : start + BLOBS_PER_READ]
@@ -498,12 +506,23 @@ class StateStore:
                         }
                     )
                 )
+                pending_batches.append(batch_id)
                 pending_rows += count
                 if pending_rows >= APPEND_GROUP_ROWS:
-                    self.connection.insert_arrow(self.tables.records, pa.concat_tables(pending))
-                    pending, pending_rows = [], 0
+                    self._fold_group(sync_name, pending, pending_batches)
+                    pending, pending_batches, pending_rows = [], [], 0
         if pending:
-            self.connection.insert_arrow(self.tables.records, pa.concat_tables(pending))
+            self._fold_group(sync_name, pending, pending_batches)
+
+    def _fold_group(self, sync_name: str, records: list[pa.Table], batch_ids: list[str]) -> None:
+        placeholders = ", ".join("?" for _ in batch_ids)
+        with self.connection.transaction():
+            self.connection.insert_arrow(self.tables.records, pa.concat_tables(records))
+            for table in (self.tables.batch_records, self.tables.batches):
+                self.connection.execute(
+                    f"delete from {table} where sync_name = ? and batch_id in ({placeholders})",
+                    [sync_name, *batch_ids],
+                )
 
     def _journal_blobs(self, sync_name: str, batch_ids: Sequence[str]) -> dict[str, bytes]:
         placeholders = ", ".join("?" for _ in batch_ids)

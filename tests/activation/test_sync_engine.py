@@ -415,6 +415,71 @@ def test_diff_of_a_wide_underestimated_segment_hashes_only_narrow_rows(
     assert operations == {"update": 4000, "remove": 800}
 
 
+def test_first_sync_folds_group_by_group_and_a_crash_between_groups_loses_and_doubles_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first sync's acknowledged batches go into destination_records a group per transaction (one
+    transaction for a million records held them all in memory). Killed after the first group: that group is in
+    the state and out of the journal, the rest still in the journal; the next compaction folds the rest."""
+    from activation.syncs import state as state_module
+    from activation.syncs.state import Acknowledgement, JournalledBatch, utc_now
+
+    monkeypatch.setattr(state_module, "APPEND_GROUP_ROWS", 4)  # two batches of two records per group
+    connection = DuckDBConnection(tmp_path / "state.duckdb")
+    store = StateStore(connection, "activation_state")
+    store.ensure()
+    sync_name, run_id = "first_sync", new_run_id()
+    batches = []
+    for sequence in range(1, 6):
+        keys = [f"k{sequence}a", f"k{sequence}b"]
+        batch_id = f"{run_id}-add-{sequence:06d}"
+        records = pa.table(
+            {
+                "record_key": keys,
+                "change": ["added"] * 2,
+                "payload_hash": [f"h-{key}" for key in keys],
+                "identity": pa.nulls(2, pa.string()),
+                "previous_identity": pa.nulls(2, pa.string()),
+            }
+        )
+        batch = JournalledBatch(batch_id, run_id, "add", sequence, sequence == 5, batch_id, utc_now())
+        batches.append((batch, records))
+    store.journal_batches(sync_name, batches)
+    store.acknowledge(sync_name, [Acknowledgement(batch.batch_id, 1) for batch, _records in batches])
+
+    class Killed(BaseException):
+        pass
+
+    insert = connection.insert_arrow
+    inserts = {"count": 0}
+
+    def dying_insert(table: str, data: pa.Table) -> None:
+        inserts["count"] += 1
+        if inserts["count"] == 2:
+            raise Killed()
+        insert(table, data)
+
+    monkeypatch.setattr(connection, "insert_arrow", dying_insert)
+    try:
+        with pytest.raises(Killed):
+            store.compact(sync_name)
+        held = connection.fetchall(f"select record_key, payload_hash from {store.tables.records} order by 1")
+        assert held == [(key, f"h-{key}") for key in ["k1a", "k1b", "k2a", "k2b"]]
+        journal = connection.fetchall(f"select batch_id, status from {store.tables.batches} order by 1")
+        assert journal == [(batch.batch_id, "acked") for batch, _records in batches[2:]]
+
+        monkeypatch.setattr(connection, "insert_arrow", insert)
+        store.compact(sync_name)
+        held = connection.fetchall(
+            f"select record_key, count(*) from {store.tables.records} group by 1 order by 1"
+        )
+        assert held == [(f"k{sequence}{part}", 1) for sequence in range(1, 6) for part in "ab"]
+        for table in (store.tables.batches, store.tables.batch_records):
+            assert connection.fetchall(f"select count(*) from {table}") == [(0,)]
+    finally:
+        connection.close()
+
+
 def test_read_ahead_hands_out_every_chunk_in_order_and_raises_the_reads_errors() -> None:
     chunks = [pa.record_batch({"n": [index]}) for index in range(7)]
     ahead = engine._ReadAhead(iter(chunks), depth=2)

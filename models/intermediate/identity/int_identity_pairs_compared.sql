@@ -6,7 +6,7 @@
 -#}
 
 {%- set rules = cdp.identity_blocking_rules() -%}
-{%- set max_block_size = var('cdp_identity_max_block_size', 200) -%}
+{%- set max_block_size = var('cdp_identity_max_block_size', 20) -%}
 
 with
 
