@@ -243,6 +243,21 @@ class SyncRunner:
             True,
         )
 
+    def _diff_partitions(self, consent_sql: str | None) -> list[tuple[int, int] | None]:
+        """The parts the diff is computed in: one, unless the state's engine must keep its hash tables (held
+        records, consent rows) small and they are larger than its diff_partition_rows."""
+        state = self.warehouses.state_connection
+        if state.diff_partition_rows is None:
+            return [None]
+        hashed = self.store.held_count(self.sync.name)
+        if consent_sql is not None:
+            (consent_rows,) = state.fetchall(f"select count(*) from (\n{consent_sql}\n) as consent")[0]
+            hashed = max(hashed, int(consent_rows))
+        count = -(-hashed // state.diff_partition_rows)
+        if count <= 1:
+            return [None]
+        return [(index, count) for index in range(count)]
+
     def _stage(self, table: str, query: str, source: WarehouseConnection) -> None:
         state = self.warehouses.state_connection
         with state.transaction():
@@ -281,34 +296,47 @@ class SyncRunner:
         members_sql, consent_sql, staged = self._member_sources(mapped)
         self._check_unique_keys()
         state = self.warehouses.state_connection
-        diff = sql.diff_query(
-            self.sync,
-            self.store.tables,
-            state.dialect,
-            mapped,
-            members_sql,
-            consent_sql,
-            staged=staged,
-            include_payload=False,
-        )
+        partitions = self._diff_partitions(consent_sql)
         counts: dict[str, int] = {}
-        for change, operation, count in state.fetchall(
-            f"select change, operation, count(*) from ({diff}) as diff group by change, operation",
-            joins_as_written=True,
-        ):
-            counts[f"{change}:{operation}"] = int(count)
-        full = sql.diff_query(
-            self.sync, self.store.tables, state.dialect, mapped, members_sql, consent_sql, staged=staged
-        )
+        for partition in partitions:
+            diff = sql.diff_query(
+                self.sync,
+                self.store.tables,
+                state.dialect,
+                mapped,
+                members_sql,
+                consent_sql,
+                staged=staged,
+                include_payload=False,
+                partition=partition,
+            )
+            for change, operation, count in state.fetchall(
+                f"select change, operation, count(*) from ({diff}) as diff group by change, operation",
+                joins_as_written=True,
+            ):
+                key = f"{change}:{operation}"
+                counts[key] = counts.get(key, 0) + int(count)
         samples = []
         sent = sorted({key.split(":")[1] for key in counts} & set(sql.SENT_OPERATIONS))
         for operation in sent:
-            rows = state.fetchall(
-                f"select record_key, change, reason, payload, identity from ({full}) as diff "
-                f"where operation = '{operation}' order by record_key limit {int(sample_size)}",
-                joins_as_written=True,
-            )
-            for record_key, change, reason, payload, identity in rows:
+            rows = []
+            for partition in partitions:
+                full = sql.diff_query(
+                    self.sync,
+                    self.store.tables,
+                    state.dialect,
+                    mapped,
+                    members_sql,
+                    consent_sql,
+                    staged=staged,
+                    partition=partition,
+                )
+                rows += state.fetchall(
+                    f"select record_key, change, reason, payload, identity from ({full}) as diff "
+                    f"where operation = '{operation}' order by record_key limit {int(sample_size)}",
+                    joins_as_written=True,
+                )
+            for record_key, change, reason, payload, identity in sorted(rows)[:sample_size]:
                 samples.append(
                     {
                         "record_key": record_key,
@@ -519,9 +547,7 @@ class SyncRunner:
     ) -> int:
         """Stream the diff into batches; returns how many held records changed or left (for 'unchanged')."""
         sync, state = self.sync, self.warehouses.state_connection
-        diff = sql.diff_query(
-            sync, self.store.tables, state.dialect, mapped, members_sql, consent_sql, staged=staged
-        )
+        partitions = self._diff_partitions(consent_sql)
         reader = state.reader()
         cutter = _BatchCutter(sync.batch_size)
         suppressed: list[pa.Table] = []
@@ -547,7 +573,21 @@ class SyncRunner:
             )
             held_back[operation] = (journalled, records)
 
-        chunks = _ReadAhead(reader.stream(diff, CHUNK_ROWS, joins_as_written=True), READ_AHEAD_CHUNKS)
+        def diff_chunks() -> Iterator[pa.RecordBatch]:
+            for partition in partitions:
+                diff = sql.diff_query(
+                    sync,
+                    self.store.tables,
+                    state.dialect,
+                    mapped,
+                    members_sql,
+                    consent_sql,
+                    staged=staged,
+                    partition=partition,
+                )
+                yield from reader.stream(diff, CHUNK_ROWS, joins_as_written=True)
+
+        chunks = _ReadAhead(diff_chunks(), READ_AHEAD_CHUNKS)
         try:
             for chunk in chunks:
                 if pipeline.stopped:

@@ -280,6 +280,7 @@ def diff_query(
     *,
     staged: bool,
     include_payload: bool = True,
+    partition: tuple[int, int] | None = None,
 ) -> str:
     """Rows that need something, with change (added/changed/removed), operation, reason and, for rows to
     send, payload and identity JSON; `previous_identity` is what the destination held before an update.
@@ -290,8 +291,25 @@ def diff_query(
     holds a member's mapped columns: every join's right side, the one hashed when joins are kept as written
     (`stream(..., joins_as_written=True)`), is narrow: held records, consent flags, settled rejections. JSON
     is built for the members that may be sent only.
+
+    `partition` (index, count): only the records whose key falls in that part (Dialect.partition_of), so
+    that the hash tables hold a part of the held records and consent rows; the parts together give the diff.
     """
     sync_literal = dialect.literal(sync.name)
+    if partition is not None:
+        index, count = partition
+
+        def in_partition(column: str) -> str:
+            return f"{dialect.partition_of(column, count)} = {int(index)}"
+
+        members_sql = f"select * from (\n{members_sql}\n) as all_members where {in_partition('record_key')}"
+        if consent_sql is not None:
+            consent_sql = (
+                f"select * from (\n{consent_sql}\n) as all_consent where {in_partition('customer_key')}"
+            )
+        held_partition = rejections_partition = f" and {in_partition('record_key')}"
+    else:
+        held_partition = rejections_partition = ""
     string = dialect.string_type
     # A member row has a payload hash (never null); a held record no member matched has none.
     is_member = "members.payload_hash is not null"
@@ -332,13 +350,13 @@ def diff_query(
 held as (
     select record_key, {held_hash} as payload_hash, {held_identity}
     from {tables.records}
-    where sync_name = {sync_literal}
+    where sync_name = {sync_literal}{held_partition}
 ),
 
 settled_rejections as (
     select record_key, payload_hash
     from {tables.outcomes}
-    where sync_name = {sync_literal} and status = 'rejected' and not is_retryable
+    where sync_name = {sync_literal} and status = 'rejected' and not is_retryable{rejections_partition}
 ){consent_cte},
 
 members as (

@@ -230,6 +230,11 @@ class Dialect(ABC):
         engine's row_hash does not produce)."""
         return expression
 
+    @abstractmethod
+    def partition_of(self, expression: str, partitions: int) -> str:
+        """Which of `partitions` parts a text belongs to: an integer from 0 to partitions - 1, the same for
+        the same text on every read."""
+
 
 class DuckDBDialect(Dialect):
     name = "duckdb"
@@ -258,6 +263,9 @@ class DuckDBDialect(Dialect):
         # The decimal text of a UBIGINT: 8 bytes a held record in the diff's hash table instead of 36.
         return f"try_cast({expression} as ubigint)"
 
+    def partition_of(self, expression: str, partitions: int) -> str:
+        return f"hash({expression}) % {int(partitions)}"
+
 
 class PostgresDialect(Dialect):
     name = "postgres"
@@ -281,6 +289,9 @@ class PostgresDialect(Dialect):
 
     def row_hash(self, expressions: Sequence[str]) -> str:
         return f"md5(cast(json_build_array({', '.join(expressions)}) as text))"
+
+    def partition_of(self, expression: str, partitions: int) -> str:
+        return f"mod(abs(cast(hashtext({expression}) as bigint)), {int(partitions)})"
 
 
 class SparkDialect(Dialect):
@@ -312,6 +323,9 @@ class SparkDialect(Dialect):
 
     def row_hash(self, expressions: Sequence[str]) -> str:
         return f"cast(xxhash64({', '.join(expressions)}) as string)"
+
+    def partition_of(self, expression: str, partitions: int) -> str:
+        return f"pmod(xxhash64({expression}), {int(partitions)})"
 
 
 # ----------------------------------------------------------------------------------------- connections
@@ -348,6 +362,10 @@ class WarehouseConnection(ABC):
 
 class StateConnection(WarehouseConnection):
     """Reading and writing, in transactions: where the sync state lives (DuckDB or PostgreSQL)."""
+
+    #: The diff is computed in parts of about this many held records or consent rows (the two sides it hashes)
+    #: where the engine cannot spill its hash tables within its memory; None: in one query.
+    diff_partition_rows: int | None = None
 
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
@@ -388,7 +406,7 @@ def _duckdb_kind(type_name: str) -> str:
     return OTHER
 
 
-DEFAULT_DUCKDB_MEMORY_LIMIT = "256MB"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "192MB"
 
 # DuckDB's optimizer that swaps a hash join's sides to hash the one it estimates smaller. Its estimate of a
 # segment view can be 25 times too small, so it hashed every member's mapped columns instead of the held keys.
@@ -400,6 +418,10 @@ _PLANNING_LOCK = threading.Lock()
 
 class DuckDBConnection(StateConnection):
     dialect = DuckDBDialect()
+    # At a 256MB limit the diff of 1,000,000 held records and consent rows passed; at 2,000,000 it ran out of
+    # memory (its two hash tables are built side by side, and the journal's commits need blocks too). Parts
+    # of 500,000 at the 192MB default: the 4,000,000-member benchmark passes, peak RSS 519 MiB.
+    diff_partition_rows = 500_000
 
     def __init__(self, database_path: Path, connection: Any | None = None) -> None:
         import duckdb
@@ -419,9 +441,10 @@ class DuckDBConnection(StateConnection):
             # Streaming diffs have no order to keep; letting DuckDB drop it bounds memory.
             connection.execute("set preserve_insertion_order = false")
             # DuckDB spills to disk beyond this. The diff hashes held keys and hashes and consent flags, never
-            # a member's mapped columns (`joins_as_written`): at 1,000,000 members it needs about 120MB, and
-            # the journal's writes share the limit. 200MB passed the benchmark at 300,000 and 1,000,000
-            # members; the default leaves room above that.
+            # a member's mapped columns (`joins_as_written`), in parts of diff_partition_rows; the journal's
+            # writes share the limit. benchmarks/activation_sync.py, peak RSS of the first sync at 1, 2 and 4
+            # million members: 448, 516 and 519 MiB at 192MB; 490, 554 and 591 MiB at 256MB (parts of
+            # 750,000); at 160MB (parts of 400,000) the journal of 4 million ran out of memory.
             limit = os.environ.get("CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
             connection.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
         self.connection = connection

@@ -19,7 +19,7 @@ from activation.errors import StateStoreError
 from activation.syncs import engine, sql
 from activation.syncs.engine import SyncRunner, new_run_id
 from activation.syncs.state import StateStore
-from activation.syncs.warehouse import STRING, DuckDBConnection
+from activation.syncs.warehouse import STRING, DuckDBConnection, StateConnection
 from tests.activation.conftest import FixtureWarehouse
 
 
@@ -37,7 +37,24 @@ def test_run_ids_sort_in_start_order_within_one_second() -> None:
     assert len(set(run_ids)) == len(run_ids)
 
 
-def test_end_to_end_only_differences_arrive(warehouse: FixtureWarehouse) -> None:
+@pytest.mark.parametrize("diff_partition_rows", [None, 7], ids=["one_diff", "diff_in_parts"])
+def test_end_to_end_only_differences_arrive(
+    warehouse: FixtureWarehouse, diff_partition_rows: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With diff_in_parts, the diff is computed in parts of about 7 held records or consent rows (DuckDB does
+    so above 500,000, to keep its hash tables within its memory limit): the parts together send the same."""
+    parts_used: list[int] = []
+    if diff_partition_rows is not None:
+        for connection_class in StateConnection.__subclasses__():
+            monkeypatch.setattr(connection_class, "diff_partition_rows", diff_partition_rows)
+        choose_parts = SyncRunner._diff_partitions
+
+        def counted(runner: SyncRunner, consent_sql: str | None) -> list[tuple[int, int] | None]:
+            parts = choose_parts(runner, consent_sql)
+            parts_used.append(len(parts))
+            return parts
+
+        monkeypatch.setattr(SyncRunner, "_diff_partitions", counted)
     receiver = warehouse.fakes.webhook
     eligible = warehouse.eligible("email")
     first = warehouse.sync("fixture_webhook")
@@ -95,6 +112,8 @@ def test_end_to_end_only_differences_arrive(warehouse: FixtureWarehouse) -> None
         assert not held_keys(warehouse, "fixture_webhook") & removed
     finally:
         warehouse.dbt("run")
+    if diff_partition_rows is not None:
+        assert parts_used and min(parts_used) > 3, parts_used
 
 
 def test_consent_withdrawn_and_erased_are_removed_in_mirror_and_reported_otherwise(
