@@ -35,6 +35,17 @@ from activation.datagen import load_into_duckdb, make_config, write_dataset  # n
 
 #: stage -> how its models are told apart in the run (path prefix, or model names)
 GOLDEN_RECORD_MODELS = ("int_customer_attribute_candidates", "int_customers_golden")
+# The identity models that do what Splink does (probabilistic matching of profile records, then clustering the
+# matches): timed together, beside Splink's total, on the same records.
+MATCHING_MODELS = (
+    "int_identity_profiles",
+    "int_identity_u_probabilities",
+    "int_identity_pairs_compared",
+    "int_identity_comparison_patterns",
+    "int_identity_match_weights",
+    "int_identity_pairs_scored",
+    "int_identity_match_clusters",
+)
 BUILD_SELECTION = ["path:models/staging", "path:models/intermediate/identity"]
 
 
@@ -45,8 +56,9 @@ def stage_of(node: dict) -> str:
 
 
 def run_timings(workdir: Path) -> tuple[dict[str, tuple[float, float]], list[tuple[str, str, float]]]:
-    """Per stage, when its first model started and its last model finished (seconds since the run's first
-    model started), and (stage, model, seconds) per model, from the last run."""
+    """Per stage (and for the matching models, as "matching"), when its first model started and its last model
+    finished (seconds since the run's first model started), and (stage, model, seconds) per model, from the
+    last run."""
     manifest = json.loads((workdir / "target" / "manifest.json").read_text())["nodes"]
     results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
     spans: dict[str, list[datetime]] = {}
@@ -58,8 +70,9 @@ def run_timings(workdir: Path) -> tuple[dict[str, tuple[float, float]], list[tup
         stage = stage_of(node)
         started = min(datetime.fromisoformat(step["started_at"].rstrip("Z")) for step in result["timing"])
         ended = max(datetime.fromisoformat(step["completed_at"].rstrip("Z")) for step in result["timing"])
-        span = spans.setdefault(stage, [started, ended])
-        span[0], span[1] = min(span[0], started), max(span[1], ended)
+        for group in (stage, "matching") if node["name"] in MATCHING_MODELS else (stage,):
+            span = spans.setdefault(group, [started, ended])
+            span[0], span[1] = min(span[0], started), max(span[1], ended)
         models.append((stage, node["name"], result["execution_time"]))
     origin = min(start for start, _end in spans.values())
     return {
@@ -125,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             f"(its models ran from {start:.1f} s to {end:.1f} s of the run)"
         )
         previous_end = end
+    if "matching" in stages:
+        start, end = stages["matching"]
+        print(f"    of which matching profile records (what Splink does): {end - start:.1f} s")
     print("    identity models:")
     for stage, model, model_seconds in models:
         if stage == "identity":

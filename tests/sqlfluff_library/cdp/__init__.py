@@ -19,6 +19,15 @@ def date_spine(relation: str, start_column: str, end_column: str) -> str:
     return f"select {start_column} as date_day from {relation}"
 
 
+def identity_blocked_matches(values_cte: str, blocked_values_cte: str, blocked_values_relation: str) -> str:
+    """The junk values among the guard's values (int_identifier_values_guarded): both CTEs are used."""
+    return (
+        f"select {values_cte}.identifier_type, {values_cte}.identifier_value, {blocked_values_cte}.reason "
+        f"from {values_cte} inner join {blocked_values_cte} on {values_cte}.identifier_type = "
+        f"{blocked_values_cte}.field"
+    )
+
+
 def kpi_days_setting(var_name: str, default: int) -> int:
     """A whole number of days (KPI marts negate it in dateadd)."""
     return default
