@@ -243,6 +243,28 @@ class SyncRunner:
             True,
         )
 
+    def _diff_sql(
+        self,
+        mapped: sql.MemberColumns,
+        members_sql: str,
+        consent_sql: str | None,
+        staged: bool,
+        partition: tuple[int, int] | None,
+        *,
+        include_payload: bool = True,
+    ) -> str:
+        return sql.diff_query(
+            self.sync,
+            self.store.tables,
+            self.warehouses.state_connection.dialect,
+            mapped,
+            members_sql,
+            consent_sql,
+            staged=staged,
+            include_payload=include_payload,
+            partition=partition,
+        )
+
     def _diff_partitions(self, consent_sql: str | None) -> list[tuple[int, int] | None]:
         """The parts the diff is computed in: one, unless the state's engine must keep its hash tables (held
         records, consent rows) small and they are larger than its diff_partition_rows."""
@@ -299,17 +321,7 @@ class SyncRunner:
         partitions = self._diff_partitions(consent_sql)
         counts: dict[str, int] = {}
         for partition in partitions:
-            diff = sql.diff_query(
-                self.sync,
-                self.store.tables,
-                state.dialect,
-                mapped,
-                members_sql,
-                consent_sql,
-                staged=staged,
-                include_payload=False,
-                partition=partition,
-            )
+            diff = self._diff_sql(mapped, members_sql, consent_sql, staged, partition, include_payload=False)
             for change, operation, count in state.fetchall(
                 f"select change, operation, count(*) from ({diff}) as diff group by change, operation",
                 joins_as_written=True,
@@ -321,16 +333,7 @@ class SyncRunner:
         for operation in sent:
             rows = []
             for partition in partitions:
-                full = sql.diff_query(
-                    self.sync,
-                    self.store.tables,
-                    state.dialect,
-                    mapped,
-                    members_sql,
-                    consent_sql,
-                    staged=staged,
-                    partition=partition,
-                )
+                full = self._diff_sql(mapped, members_sql, consent_sql, staged, partition)
                 rows += state.fetchall(
                     f"select record_key, change, reason, payload, identity from ({full}) as diff "
                     f"where operation = '{operation}' order by record_key limit {int(sample_size)}",
@@ -575,16 +578,7 @@ class SyncRunner:
 
         def diff_chunks() -> Iterator[pa.RecordBatch]:
             for partition in partitions:
-                diff = sql.diff_query(
-                    sync,
-                    self.store.tables,
-                    state.dialect,
-                    mapped,
-                    members_sql,
-                    consent_sql,
-                    staged=staged,
-                    partition=partition,
-                )
+                diff = self._diff_sql(mapped, members_sql, consent_sql, staged, partition)
                 yield from reader.stream(diff, CHUNK_ROWS, joins_as_written=True)
 
         chunks = _ReadAhead(diff_chunks(), READ_AHEAD_CHUNKS)
