@@ -416,6 +416,13 @@ _BUILD_SIDE_OPTIMIZER = "build_side_probe_side"
 _PLANNING_LOCK = threading.Lock()
 
 
+def _memory_limit_reached(error: Exception) -> StateStoreError:
+    return StateStoreError(
+        f"DuckDB reached its memory limit during the sync ({str(error).splitlines()[0]}); raise "
+        f"CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT (default {DEFAULT_DUCKDB_MEMORY_LIMIT})"
+    )
+
+
 class DuckDBConnection(StateConnection):
     dialect = DuckDBDialect()
     # At a 256MB limit the diff of 1,000,000 held records and consent rows passed; at 2,000,000 it ran out of
@@ -482,10 +489,7 @@ class DuckDBConnection(StateConnection):
             # Once the reader streams, DuckDB's errors come through pyarrow, as OSError.
             if not isinstance(error, duckdb.OutOfMemoryException) and "Out of Memory" not in str(error):
                 raise
-            raise StateStoreError(
-                f"DuckDB reached its memory limit during the sync ({str(error).splitlines()[0]}); raise "
-                f"CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT (default {DEFAULT_DUCKDB_MEMORY_LIMIT})"
-            ) from None
+            raise _memory_limit_reached(error) from None
 
     def fetchall(
         self, sql: str, params: Sequence[Any] = (), *, joins_as_written: bool = False
@@ -499,6 +503,8 @@ class DuckDBConnection(StateConnection):
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
+        import duckdb
+
         if self._in_transaction:
             yield
             return
@@ -510,7 +516,15 @@ class DuckDBConnection(StateConnection):
             self.connection.execute("rollback")
             raise
         else:
-            self.connection.execute("commit")
+            try:
+                self.connection.execute("commit")
+            except duckdb.TransactionException as error:
+                # Committed writes stay in memory until a checkpoint, and DuckDB checkpoints only when no
+                # other transaction is open: a long enough run fills its memory limit (a first sync of 8
+                # million members at 192MB). The failed commit rolled the transaction back: nothing is lost.
+                if "failed to pin block" not in str(error) and "Out of Memory" not in str(error):
+                    raise
+                raise _memory_limit_reached(error) from None
         finally:
             self._in_transaction = False
 

@@ -499,6 +499,32 @@ def test_first_sync_folds_group_by_group_and_a_crash_between_groups_loses_and_do
         connection.close()
 
 
+def test_a_commit_beyond_duckdbs_memory_limit_fails_cleanly_and_keeps_what_was_committed(
+    tmp_path: Path,
+) -> None:
+    """DuckDB holds committed writes in memory until a checkpoint: a long run can fill its limit at a commit.
+    The sync then fails with the setting to raise, the failed transaction is rolled back, and the earlier
+    commits and the connection are intact (the next run resumes from the journal)."""
+    connection = DuckDBConnection(tmp_path / "state.duckdb")
+    try:
+        connection.execute("set memory_limit = '4MB'")
+        connection.execute("create table journal (sequence integer, records blob)")
+        committed = 0
+        with pytest.raises(StateStoreError, match="CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT"):
+            for sequence in range(100):
+                with connection.transaction():
+                    connection.execute("insert into journal values (?, ?)", [sequence, bytes(400_000)])
+                committed += 1
+        assert 0 < committed < 100
+        kept = connection.fetchall("select count(*), max(sequence) from journal")
+        assert kept == [(committed, committed - 1)]
+        with connection.transaction():
+            connection.execute("insert into journal values (?, null)", [committed])
+        assert connection.fetchall("select count(*) from journal") == [(committed + 1,)]
+    finally:
+        connection.close()
+
+
 def test_read_ahead_hands_out_every_chunk_in_order_and_raises_the_reads_errors() -> None:
     chunks = [pa.record_batch({"n": [index]}) for index in range(7)]
     ahead = engine._ReadAhead(iter(chunks), depth=2)
