@@ -519,9 +519,9 @@ class DuckDBConnection(StateConnection):
             try:
                 self.connection.execute("commit")
             except duckdb.TransactionException as error:
-                # Committed writes stay in memory until a checkpoint, and DuckDB checkpoints only when no
-                # other transaction is open: a long enough run fills its memory limit (a first sync of 8
-                # million members at 192MB). The failed commit rolled the transaction back: nothing is lost.
+                # Committed writes stay in memory until a checkpoint (past checkpoint_threshold, set above):
+                # a long enough run fills the memory limit (a first sync of 8 million members at 192MB).
+                # The failed commit rolled the transaction back: nothing is lost.
                 if "failed to pin block" not in str(error) and "Out of Memory" not in str(error):
                     raise
                 raise _memory_limit_reached(error) from None
