@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +106,9 @@ class Warehouse:
     env: dict[str, str]
     schema: str
     query: Callable[[str], list[tuple]] = field(repr=False)
+    #: Runs writing statements in order, in one connection (DuckDB's `query` connection is read-only); by
+    #: default each through `query`.
+    write: Callable[[Sequence[str]], None] | None = field(default=None, repr=False)
     #: Frees what the warehouse holds that another process would need (Spark's single-session metastore).
     release: Callable[[], None] = field(default=lambda: None, repr=False)
     #: Runs a dbt command line (arguments after `dbt`) with an environment; by default in the pytest worker's
@@ -148,6 +151,14 @@ class Warehouse:
             pytest.fail(f"dbt {' '.join(args)} failed on {self.target}:\n{completed.stdout[-20000:]}")
         return completed
 
+    def execute(self, *statements: str) -> None:
+        """Write to the warehouse: the statements in order."""
+        if self.write is not None:
+            self.write(statements)
+            return
+        for statement in statements:
+            self.query(statement)
+
     def count(self, schema: str, table: str) -> int:
         return int(self.query(f"select count(*) from {schema}.{table}")[0][0])
 
@@ -174,7 +185,12 @@ def make_duckdb_warehouse(scratch: Path) -> Warehouse:
         with duckdb.connect(str(database_path), read_only=True) as connection:
             return connection.execute(sql).fetchall()
 
-    return Warehouse(target="duckdb", env=env, schema="main", query=query)
+    def write(statements: Sequence[str]) -> None:
+        with duckdb.connect(str(database_path)) as connection:
+            for statement in statements:
+                connection.execute(statement)
+
+    return Warehouse(target="duckdb", env=env, schema="main", query=query, write=write)
 
 
 def make_postgres_warehouse(scratch: Path) -> Warehouse:

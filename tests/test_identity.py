@@ -133,11 +133,11 @@ SECOND_BATCH = {
 
 
 def insert_raw_rows(warehouse: Warehouse, batch: dict[str, list[str]]) -> None:
-    import duckdb
-
-    with duckdb.connect(warehouse.env["CDP_DUCKDB_PATH"]) as connection:
-        for table, rows in batch.items():
-            connection.execute(f"insert into {warehouse.raw_schema}.{table} values {', '.join(rows)}")
+    statements = [
+        f"insert into {warehouse.raw_schema}.{table} values {', '.join(rows)}"
+        for table, rows in batch.items()
+    ]
+    warehouse.execute(*statements)
 
 
 def test_new_records_that_merge_and_split_customers_keep_ids_and_log_changes(
@@ -195,30 +195,21 @@ def test_identifier_limits_cut_the_weakest_matches_between_parts(sample_warehous
     """
     import json
 
-    import duckdb
-
     replay_on_duckdb(sample_warehouse)
     warehouse = sample_warehouse
-    with duckdb.connect(warehouse.env["CDP_DUCKDB_PATH"]) as connection:
-        connection.execute("create schema if not exists limits")
-        connection.execute(
-            "create or replace table limits.clusters as select node_id, 'a' as component_id "
-            "from (values ('a'), ('b'), ('c'), ('d'), ('e')) as nodes(node_id)"
-        )
-        connection.execute(
-            "create or replace table limits.matches as select * from (values ('a', 'b', 0.99), "
-            "('c', 'd', 0.95), ('a', 'c', 0.85), ('b', 'c', 0.80), ('d', 'e', 0.70)) "
-            "as matches(left_record_key, right_record_key, match_probability)"
-        )
-        connection.execute(
-            "create or replace table limits.identifiers as select * from (values ('a', 'email', 'e1'), "
-            "('b', 'email', 'e2'), ('c', 'email', 'e3'), ('d', 'phone', 'p1'), ('a', 'phone', 'p1')) "
-            "as identifiers(record_key, identifier_type, identifier_value)"
-        )
-        connection.execute(
-            "create or replace table limits.types as select * from (values ('email', true, 2), "
-            "('phone', true, null)) as types(identifier_type, is_linking, max_values_per_customer)"
-        )
+    warehouse.execute(
+        "create schema if not exists limits",
+        "create or replace table limits.clusters as select node_id, 'a' as component_id "
+        "from (values ('a'), ('b'), ('c'), ('d'), ('e')) as nodes(node_id)",
+        "create or replace table limits.matches as select * from (values ('a', 'b', 0.99), "
+        "('c', 'd', 0.95), ('a', 'c', 0.85), ('b', 'c', 0.80), ('d', 'e', 0.70)) "
+        "as matches(left_record_key, right_record_key, match_probability)",
+        "create or replace table limits.identifiers as select * from (values ('a', 'email', 'e1'), "
+        "('b', 'email', 'e2'), ('c', 'email', 'e3'), ('d', 'phone', 'p1'), ('a', 'phone', 'p1')) "
+        "as identifiers(record_key, identifier_type, identifier_value)",
+        "create or replace table limits.types as select * from (values ('email', true, 2), "
+        "('phone', true, null)) as types(identifier_type, is_linking, max_values_per_customer)",
+    )
     query = (
         "{% set cuts = cdp.identity_limit_cuts('limits.clusters', 'limits.matches', 'limits.identifiers', "
         "'limits.types') %}select '{{ tojson(cuts) }}' as cuts"
@@ -242,33 +233,22 @@ def test_cannot_link_pairs_cut_the_weakest_match_of_a_chain(sample_warehouse: Wa
     would put a and d together: both are cut, the strong matches stay. No identifier limit applies."""
     import json
 
-    import duckdb
-
     replay_on_duckdb(sample_warehouse)
     warehouse = sample_warehouse
-    with duckdb.connect(warehouse.env["CDP_DUCKDB_PATH"]) as connection:
-        connection.execute("create schema if not exists chain")
-        connection.execute(
-            "create or replace table chain.clusters as select node_id, 'a' as component_id "
-            "from (values ('a'), ('b'), ('c'), ('d')) as nodes(node_id)"
-        )
-        connection.execute(
-            "create or replace table chain.matches as select * from (values ('a', 'b', 0.99), "
-            "('c', 'd', 0.98), ('b', 'c', 0.92), ('a', 'c', 0.91)) "
-            "as matches(left_record_key, right_record_key, match_probability)"
-        )
-        connection.execute(
-            "create or replace table chain.identifiers as select * from (values ('a', 'email', 'e1')) "
-            "as identifiers(record_key, identifier_type, identifier_value)"
-        )
-        connection.execute(
-            "create or replace table chain.types as select * from (values ('email', true, 3)) "
-            "as types(identifier_type, is_linking, max_values_per_customer)"
-        )
-        connection.execute(
-            "create or replace table chain.conflicts as select * from (values ('a', 'd')) "
-            "as conflicts(left_record_key, right_record_key)"
-        )
+    warehouse.execute(
+        "create schema if not exists chain",
+        "create or replace table chain.clusters as select node_id, 'a' as component_id "
+        "from (values ('a'), ('b'), ('c'), ('d')) as nodes(node_id)",
+        "create or replace table chain.matches as select * from (values ('a', 'b', 0.99), "
+        "('c', 'd', 0.98), ('b', 'c', 0.92), ('a', 'c', 0.91)) "
+        "as matches(left_record_key, right_record_key, match_probability)",
+        "create or replace table chain.identifiers as select * from (values ('a', 'email', 'e1')) "
+        "as identifiers(record_key, identifier_type, identifier_value)",
+        "create or replace table chain.types as select * from (values ('email', true, 3)) "
+        "as types(identifier_type, is_linking, max_values_per_customer)",
+        "create or replace table chain.conflicts as select * from (values ('a', 'd')) "
+        "as conflicts(left_record_key, right_record_key)",
+    )
     query = (
         "{% set cuts = cdp.identity_limit_cuts('chain.clusters', 'chain.matches', 'chain.identifiers', "
         "'chain.types', 'chain.conflicts') %}select '{{ tojson(cuts) }}' as cuts"

@@ -373,16 +373,13 @@ def test_sql_predictions_equal_python_scoring_with_beta_dropout(sample_warehouse
         pytest.skip("checked by hand on Spark (README, Predictions): a third Spark run costs minutes")
     table = f"{sample_warehouse.schema}_predictions.prediction_model_parameters"
     committed = sample_warehouse.query(f"select * from {table} where model_name = 'bg_nbd'")
-    execute(
-        sample_warehouse,
-        [
-            f"delete from {table} where model_name = 'bg_nbd'",
-            *(
-                f"insert into {table} "
-                f"select 'bg_nbd', '{name}', {value}, 'parameter', max(fitted_as_of_date) from {table}"
-                for name, value in BETA_PARAMETERS.items()
-            ),
-        ],
+    sample_warehouse.execute(
+        f"delete from {table} where model_name = 'bg_nbd'",
+        *(
+            f"insert into {table} "
+            f"select 'bg_nbd', '{name}', {value}, 'parameter', max(fitted_as_of_date) from {table}"
+            for name, value in BETA_PARAMETERS.items()
+        ),
     )
     try:
         sample_warehouse.dbt("run", "--select", "int_customer_predictions")
@@ -393,21 +390,8 @@ def test_sql_predictions_equal_python_scoring_with_beta_dropout(sample_warehouse
             f"insert into {table} values ('{model}', '{name}', {value!r}, '{kind}', date '{_as_date(day)}')"
             for model, name, value, kind, day in committed
         ]
-        execute(sample_warehouse, restore)
+        sample_warehouse.execute(*restore)
         sample_warehouse.dbt("run", "--select", "int_customer_predictions")
-
-
-def execute(warehouse: Warehouse, statements: list[str]) -> None:
-    """Write to the warehouse (the fixture's own query connection is read-only on DuckDB)."""
-    if warehouse.target == "duckdb":
-        import duckdb
-
-        with duckdb.connect(warehouse.env["CDP_DUCKDB_PATH"]) as connection:
-            for statement in statements:
-                connection.execute(statement)
-    else:
-        for statement in statements:
-            warehouse.query(statement)
 
 
 def _as_date(value: object) -> date:

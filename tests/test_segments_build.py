@@ -151,16 +151,10 @@ def create_test_list(warehouse: Warehouse, rows: list[tuple[str, str, str]]) -> 
         f"{render_string(reason)} as reason, cast('2026-11-01' as date) as listed_on, 'test' as note"
         for kind, value, reason in rows
     )
-    if warehouse.target == "duckdb":
-        import duckdb
-
-        with duckdb.connect(warehouse.env["CDP_DUCKDB_PATH"]) as connection:
-            connection.execute(f"create or replace table {relation} as {selects}")
-    elif warehouse.target == "postgres":
-        warehouse.query(f"drop table if exists {relation}")
-        warehouse.query(f"create table {relation} as {selects}")
+    if warehouse.target == "spark":
+        warehouse.execute(f"create table {relation} using parquet as {selects}")
     else:
-        warehouse.query(f"create table {relation} using parquet as {selects}")
+        warehouse.execute(f"drop table if exists {relation}", f"create table {relation} as {selects}")
     return relation
 
 

@@ -181,13 +181,9 @@ def contract_build(tmp_path_factory: pytest.TempPathFactory) -> ContractBuild:
     # Only the two raw tables the unusual ones are made from, and with the build's vars: dbt keeps one parse
     # per set of vars (Warehouse.target_path), so the build reuses this command's instead of parsing again.
     warehouse.dbt("seed", "--select", "shop_orders", "crm_contacts", *vars_args)
-    _execute_duckdb(
-        warehouse,
+    warehouse.execute(
         "create or replace table main_raw.shop_orders_without_id as "
         "select * exclude (order_id) from main_raw.shop_orders",
-    )
-    _execute_duckdb(
-        warehouse,
         "create or replace table main_raw.crm_contacts_minimal as "
         "select contact_id, email, 'loaded by our EL tool' as _loader_synced_at from main_raw.crm_contacts",
     )
@@ -207,13 +203,6 @@ def contract_build(tmp_path_factory: pytest.TempPathFactory) -> ContractBuild:
     run_results = json.loads((warehouse.target_path(*build_args) / "run_results.json").read_text())
     results = {result["unique_id"]: result for result in run_results["results"]}
     return ContractBuild(warehouse, completed.stdout, results)
-
-
-def _execute_duckdb(warehouse: Warehouse, sql: str) -> None:
-    import duckdb
-
-    with duckdb.connect(warehouse.env["CDP_DUCKDB_PATH"]) as connection:
-        connection.execute(sql)
 
 
 def test_an_absent_optional_source_stages_as_an_empty_table(contract_build: ContractBuild) -> None:
