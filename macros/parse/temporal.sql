@@ -152,6 +152,13 @@
 {%- endmacro -%}
 
 
+{#- The UTC timestamp of a reading that is an epoch: 10 digits are seconds, 13 milliseconds. -#}
+{%- macro _epoch_reading_timestamp(reading) -%}
+  {{ cdp.timestamp_from_epoch_milliseconds(
+      "case when length(" ~ reading ~ ") = 10 then " ~ dbt.concat([reading, "'000'"]) ~ " else " ~ reading ~ " end") }}
+{%- endmacro -%}
+
+
 {#- The naive timestamp of a canonical text's date and time as written (offset ignored). -#}
 {%- macro _canonical_local_timestamp(c) -%}
   cast(substr({{ c }}, 1, 26) as {{ dbt.type_timestamp() }})
@@ -179,10 +186,7 @@
   {%- endset -%}
   {%- set body -%}
     case
-      when length(cdp_temporal_reading) = 10
-        then {{ cdp.timestamp_from_epoch_milliseconds(dbt.concat(['cdp_temporal_reading', "'000'"])) }}
-      when length(cdp_temporal_reading) = 13
-        then {{ cdp.timestamp_from_epoch_milliseconds('cdp_temporal_reading') }}
+      when length(cdp_temporal_reading) in (10, 13) then {{ cdp._epoch_reading_timestamp('cdp_temporal_reading') }}
       when length(cdp_temporal_reading) <> 32 then null
       when substr(cdp_temporal_reading, 27, 1) = 'L'
         then {{ cdp.local_timestamp_to_utc(local, cdp._timezone_name(timezone)) }}
@@ -280,10 +284,8 @@
 {% macro default__parse_date(expression, date_order) -%}
   {%- set body -%}
     case
-      when length(cdp_temporal_reading) = 10
-        then cast({{ cdp.timestamp_from_epoch_milliseconds(dbt.concat(['cdp_temporal_reading', "'000'"])) }} as date)
-      when length(cdp_temporal_reading) = 13
-        then cast({{ cdp.timestamp_from_epoch_milliseconds('cdp_temporal_reading') }} as date)
+      when length(cdp_temporal_reading) in (10, 13)
+        then cast({{ cdp._epoch_reading_timestamp('cdp_temporal_reading') }} as date)
       when length(cdp_temporal_reading) = 32
         then cast(substr(cdp_temporal_reading, 1, 10) as date)
     end
