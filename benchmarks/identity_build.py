@@ -7,9 +7,10 @@
 Generates N people (about 6.5 person-linked source records each: contacts, accounts, cards, orders,
 receipts, tickets, web visitors, consent decisions), loads them into DuckDB, then builds staging, identity
 (identifier graph, matching, clustering, stable ids) and golden record in one `dbt run`, as a user would,
-and the quality report in a second one. Prints the wall time of the whole run and of each stage (first model
-started to last model finished, from dbt's run_results.json), the time of every identity model, the peak RSS
-of dbt, and pairwise precision / recall / F1 from identity_resolution_quality. Then runs Splink
+and the quality report in a second one. Prints the wall time of the whole run and of each stage (from the end
+of the previous stage to its last model's end, from dbt's run_results.json), the span of the matching models
+(the work Splink does), the time of every identity model, the peak RSS of dbt, and pairwise precision /
+recall / F1 from identity_resolution_quality. Then runs Splink
 (benchmarks/splink_baseline.py, if installed) on the same profile records and prints both side by side,
 scored the same way (benchmarks/identity_metrics.py).
 """
@@ -33,7 +34,7 @@ from staging_build import peak_rss_mb, run_dbt  # noqa: E402
 
 from activation.datagen import load_into_duckdb, make_config, write_dataset  # noqa: E402
 
-#: stage -> how its models are told apart in the run (path prefix, or model names)
+# The golden record's models; staging models are told by their path, and the rest of the run is identity.
 GOLDEN_RECORD_MODELS = ("int_customer_attribute_candidates", "int_customers_golden")
 # The identity models that do what Splink does (probabilistic matching of profile records, then clustering the
 # matches): timed together, beside Splink's total, on the same records.
