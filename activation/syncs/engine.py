@@ -265,13 +265,13 @@ class SyncRunner:
             partition=partition,
         )
 
-    def _diff_partitions(self, consent_sql: str | None) -> list[tuple[int, int] | None]:
-        """The parts the diff is computed in: one, unless the state's engine must keep its hash tables (held
-        records, consent rows) small and they are larger than its diff_partition_rows."""
+    def _diff_partitions(self, consent_sql: str | None, held: int) -> list[tuple[int, int] | None]:
+        """The parts the diff is computed in: one, unless the state's engine must keep its hash tables (the
+        `held` records, consent rows) small and they are larger than its diff_partition_rows."""
         state = self.warehouses.state_connection
         if state.diff_partition_rows is None:
             return [None]
-        hashed = self.store.held_count(self.sync.name)
+        hashed = held
         if consent_sql is not None:
             (consent_rows,) = state.fetchall(f"select count(*) from (\n{consent_sql}\n) as consent")[0]
             hashed = max(hashed, int(consent_rows))
@@ -318,7 +318,8 @@ class SyncRunner:
         members_sql, consent_sql, staged = self._member_sources(mapped)
         self._check_unique_keys()
         state = self.warehouses.state_connection
-        partitions = self._diff_partitions(consent_sql)
+        held = self.store.held_count(self.sync.name)
+        partitions = self._diff_partitions(consent_sql, held)
         counts: dict[str, int] = {}
         for partition in partitions:
             diff = self._diff_sql(mapped, members_sql, consent_sql, staged, partition, include_payload=False)
@@ -352,7 +353,7 @@ class SyncRunner:
         return PlanResult(
             sync_name=self.sync.name,
             counts=counts,
-            held=self.store.held_count(self.sync.name),
+            held=held,
             interrupted_batches=len(self.store.interrupted_batches(self.sync.name)),
             samples=samples,
         )
@@ -412,7 +413,9 @@ class SyncRunner:
                 held_before,
                 time.monotonic() - started,
             )
-            changed_or_removed = self._send_diff(pipeline, mapped, members_sql, consent_sql, staged, run_id)
+            changed_or_removed = self._send_diff(
+                pipeline, mapped, members_sql, consent_sql, staged, run_id, held_before
+            )
             pipeline.finish()
             logger.info(
                 "sync %s: diff sent and acknowledged at %.2f s", sync.name, time.monotonic() - started
@@ -547,10 +550,12 @@ class SyncRunner:
         consent_sql: str | None,
         staged: bool,
         run_id: str,
+        held: int,
     ) -> int:
-        """Stream the diff into batches; returns how many held records changed or left (for 'unchanged')."""
+        """Stream the diff into batches; returns how many of the `held` records changed or left (for
+        'unchanged')."""
         sync, state = self.sync, self.warehouses.state_connection
-        partitions = self._diff_partitions(consent_sql)
+        partitions = self._diff_partitions(consent_sql, held)
         reader = state.reader()
         cutter = _BatchCutter(sync.batch_size)
         suppressed: list[pa.Table] = []

@@ -49,8 +49,8 @@ def test_end_to_end_only_differences_arrive(
             monkeypatch.setattr(connection_class, "diff_partition_rows", diff_partition_rows)
         choose_parts = SyncRunner._diff_partitions
 
-        def counted(runner: SyncRunner, consent_sql: str | None) -> list[tuple[int, int] | None]:
-            parts = choose_parts(runner, consent_sql)
+        def counted(runner: SyncRunner, consent_sql: str | None, held: int) -> list[tuple[int, int] | None]:
+            parts = choose_parts(runner, consent_sql, held)
             parts_used.append(len(parts))
             return parts
 
