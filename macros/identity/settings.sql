@@ -21,13 +21,17 @@
 {%- endmacro %}
 
 
-{#- Offsets k of the random pairs (record i, record i + k) that estimate u probabilities. -#}
-{% macro identity_u_pair_offsets() -%}
+{#- How many random pairs estimate u probabilities: (pairs in all, most pairs per record on average). -#}
+{% macro identity_u_sample_size() -%}
+  {%- set random_pairs = var('cdp_identity_u_random_pairs', 1000000) -%}
   {%- set pairs_per_record = var('cdp_identity_u_pairs_per_record', 20) -%}
-  {%- if pairs_per_record is not number or pairs_per_record < 1 -%}
-    {{ exceptions.raise_compiler_error("var cdp_identity_u_pairs_per_record must be a positive integer, got: " ~ pairs_per_record) }}
+  {%- if random_pairs is not number or random_pairs < 1 -%}
+    {{ exceptions.raise_compiler_error("var cdp_identity_u_random_pairs must be a positive number, got: " ~ random_pairs) }}
   {%- endif -%}
-  {{ return(range(1, pairs_per_record + 1) | list) }}
+  {%- if pairs_per_record is not number or pairs_per_record <= 0 -%}
+    {{ exceptions.raise_compiler_error("var cdp_identity_u_pairs_per_record must be a positive number, got: " ~ pairs_per_record) }}
+  {%- endif -%}
+  {{ return((random_pairs, pairs_per_record)) }}
 {%- endmacro %}
 
 

@@ -29,7 +29,7 @@
             right_record_key
         from {{ ref('int_identity_pairs_scored') }}
         where
-            {{ cdp.identity_is_conflicting() }}
+            is_conflicting
             or match_probability < {{ var('cdp_identity_cannot_link_probability', 0.01) }}
     )
 {%- endset -%}

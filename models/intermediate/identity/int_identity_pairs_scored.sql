@@ -10,6 +10,9 @@
   namesakes with different birth dates) and would merge them. When record a matches both b and c and (b, c)
   is a conflicting pair (a veto level, see identity_is_conflicting), only a's stronger link survives (ties:
   the link to the smaller record key).
+
+  The comparison levels stay in int_identity_pairs_compared (same keys): written again here, they made this
+  model 45% slower at 5.9 M pairs.
 -#}
 
 {%- set comparisons = cdp.identity_comparisons() -%}
@@ -54,7 +57,11 @@ prior_weight as (
 
 scored as (
     select
-        pairs.*,
+        pairs.left_record_key,
+        pairs.right_record_key,
+        pairs.blocking_rule,
+        pairs.is_vetoed,
+        {{ cdp.identity_is_conflicting('pairs') }} as is_conflicting,
         prior_weight.match_weight
         {%- for comparison in comparisons %}
             + coalesce(
@@ -120,14 +127,14 @@ conflicting_pairs as (
     select
         left_record_key,
         right_record_key
-    from pairs
-    where {{ cdp.identity_is_conflicting() }}
+    from scored
+    where is_conflicting
     union all
     select
         right_record_key as left_record_key,
         left_record_key as right_record_key
-    from pairs
-    where {{ cdp.identity_is_conflicting() }}
+    from scored
+    where is_conflicting
 ),
 
 {# Links of a record that lose to a stronger link of the same record towards a conflicting neighbour. #}
@@ -158,7 +165,13 @@ cut_links as (
 
 final as (
     select
-        probabilities.*,
+        probabilities.left_record_key,
+        probabilities.right_record_key,
+        probabilities.blocking_rule,
+        probabilities.match_weight,
+        probabilities.match_probability,
+        probabilities.is_vetoed,
+        probabilities.is_conflicting,
         cut_links.left_record_key is not null as is_cut_by_conflict,
         not probabilities.is_vetoed
         and probabilities.match_probability >= {{ threshold }}
@@ -170,4 +183,4 @@ final as (
             and probabilities.right_record_key = cut_links.right_record_key
 )
 
-select * from final  -- noqa: AM04
+select * from final

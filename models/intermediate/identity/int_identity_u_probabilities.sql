@@ -1,12 +1,16 @@
 {#-
   u probabilities: how often each comparison level occurs between two records of different people. Two
-  profile records drawn at random are almost never the same person, so u is measured on random pairs
-  (each record against the records k places further in a hash order), as Splink's
-  estimate_u_using_random_sampling does: about cdp_identity_u_random_pairs pairs in all, with at least one
-  and at most cdp_identity_u_pairs_per_record per record. A level never seen in the sample gets half a pair.
+  profile records drawn at random are almost never the same person, so u is measured on random pairs, as
+  Splink's estimate_u_using_random_sampling does: about cdp_identity_u_random_pairs pairs in all, and at most
+  cdp_identity_u_pairs_per_record per record on average. A level never seen in the sample gets half a pair.
+
+  The pairs are the records sharing a bucket of an integer hash of their key: with b buckets, two given
+  records share one with probability 1/b, so every pair is equally likely to be drawn, and about
+  n(n-1)/2b pairs are. Numbering the records in a hash order and pairing neighbours drew the same kind of
+  sample, but sorting 1.8 M profile records took 3 s of the model's 3.3 s.
 -#}
 
-{%- set random_pairs = var('cdp_identity_u_random_pairs', 2000000) -%}
+{%- set random_pairs, pairs_per_record = cdp.identity_u_sample_size() -%}
 
 with
 
@@ -14,32 +18,35 @@ profiles as (
     select * from {{ ref('int_identity_profiles') }}
 ),
 
-shuffled as (
+sample_size as (
     select
-        *,
-        row_number() over (order by {{ dbt.hash('record_key') }} asc, record_key asc) as shuffled_position,
-        count(*) over () as profile_count
+        count(*) as profile_count,
+        least({{ pairs_per_record }}, {{ random_pairs }} * 1.0 / greatest(count(*), 1)) as pairs_per_record
     from profiles
 ),
 
-offsets as (
-    {%- for offset in cdp.identity_u_pair_offsets() %}
-        select {{ offset }} as pair_offset{{ ' union all' if not loop.last }}
-    {%- endfor %}
+bucket_counts as (
+    select
+        cast(greatest(1, round((profile_count - 1) / (2 * pairs_per_record))) as {{ dbt.type_bigint() }}) as bucket_count
+    from sample_size
+),
+
+bucketed as (
+    select
+        profiles.*,
+        {{ cdp.hash_bucket('profiles.record_key', 'bucket_counts.bucket_count') }} as sample_bucket
+    from profiles
+    cross join bucket_counts
 ),
 
 random_pairs as (
     select
         {{ cdp.identity_comparison_levels('left_profiles', 'right_profiles') }}
-    from shuffled as left_profiles
-    cross join offsets
-    inner join shuffled as right_profiles
+    from bucketed as left_profiles
+    inner join bucketed as right_profiles
         on
-            right_profiles.shuffled_position
-            = mod(left_profiles.shuffled_position - 1 + offsets.pair_offset, left_profiles.profile_count) + 1
-    where
-        offsets.pair_offset < left_profiles.profile_count
-        and offsets.pair_offset <= greatest(1, {{ random_pairs }} / left_profiles.profile_count)
+            left_profiles.sample_bucket = right_profiles.sample_bucket
+            and left_profiles.record_key < right_profiles.record_key
 ),
 
 levels_observed as (

@@ -99,8 +99,8 @@ def identity_blocking_rules() -> list[dict]:
     ]
 
 
-def identity_u_pair_offsets() -> list[int]:
-    return [1, 2]
+def identity_u_sample_size() -> tuple[int, int]:
+    return (1000000, 20)
 
 
 def identity_em_estimates(patterns_relation: str, u_relation: str) -> dict:
