@@ -434,6 +434,52 @@ def test_diff_of_a_wide_underestimated_segment_hashes_only_narrow_rows(
     assert operations == {"update": 4000, "remove": 800}
 
 
+def test_a_first_sync_folds_acknowledged_batches_as_it_goes_and_a_resync_at_the_end(
+    warehouse: FixtureWarehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first sync moves its acknowledged batches into destination_records during the run, from the records
+    it still holds (reading them back from the journal at the end cost DuckDB a read of every blob per
+    batch); a batch with a rejected record is left to the end-of-run compaction, which does not hold the
+    rejected record. A re-sync, which replaces held records, folds at the end as before."""
+    # A batch per journal commit and per fold (a million-member sync journals 50,000 records per commit).
+    monkeypatch.setattr(engine, "JOURNAL_GROUP_ROWS", 7)
+    monkeypatch.setattr(engine, "FOLD_GROUP_ROWS", 7)
+    fold = StateStore.fold_acknowledged
+    folds: list[list[str]] = []
+
+    def recorded(store: StateStore, sync_name: str, batches: list) -> None:
+        folds.append([batch.batch_id for batch, _records, _acknowledged_at in batches])
+        fold(store, sync_name, batches)
+
+    monkeypatch.setattr(StateStore, "fold_acknowledged", recorded)
+    receiver = warehouse.fakes.webhook
+    eligible = warehouse.eligible("email")
+    rejected = sorted(eligible)[3]
+    receiver.rejected_keys[rejected] = False
+    first = warehouse.sync("fixture_webhook", batch_size=7)
+    assert first.status == "partial", first.error
+    assert len(folds) >= 2, folds  # during the run, not only at its end
+    folded = [batch_id for group in folds for batch_id in group]
+    assert len(folded) == len(set(folded))
+    assert held_keys(warehouse, "fixture_webhook") == set(eligible) - {rejected}
+    outcomes = warehouse.query(
+        f"select record_key, status from {warehouse.state('record_outcomes')} where sync_name = 'fixture_webhook'"
+    )
+    assert outcomes == [(rejected, "rejected")]
+    for table in ("batches", "batch_records"):
+        assert warehouse.query(f"select count(*) from {warehouse.state(table)}") == [(0,)]
+
+    folds.clear()
+    try:
+        warehouse.dbt("run", "--vars", "{fixture_revision: 2}")
+        second = warehouse.sync("fixture_webhook", batch_size=7)
+        assert second.status in ("succeeded", "partial"), second.error
+        assert folds == []
+        assert held_keys(warehouse, "fixture_webhook") == set(receiver.held)
+    finally:
+        warehouse.dbt("run")
+
+
 def test_first_sync_folds_group_by_group_and_a_crash_between_groups_loses_and_doubles_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
