@@ -12,10 +12,10 @@
                        compressed Arrow blob
 
 Crash safety: a batch is journalled (committed) before it is sent and marked acknowledged (committed) as soon
-as the destination accepts it; the journal is folded into destination_records at the end of the run, or at the
-start of the next one after a crash. A batch still 'sending' at that point is resent with its original
-idempotency key, so a crash between the destination's answer and our commit costs one repeat that the
-destination absorbs, and never a lost or doubled record.
+as the destination accepts it; the journal is folded into destination_records at the end of the run (a first
+sync's as it goes, see fold_acknowledged), or at the start of the next one after a crash. A batch still
+'sending' at that point is resent with its original idempotency key, so a crash between the destination's
+answer and our commit costs one repeat that the destination absorbs, and never a lost or doubled record.
 """
 
 from __future__ import annotations
