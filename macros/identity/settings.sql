@@ -11,7 +11,10 @@
   {%- set allowed = ['email_normalized', 'phone', 'first_name_key', 'last_name_key', 'birth_date', 'postal_code_key', 'city_key', 'address_key', 'country_code'] -%}
   {%- for rule in rules -%}
     {%- if rule is not mapping or 'name' not in rule or 'columns' not in rule or rule.columns is string or rule.columns | length == 0 -%}
-      {{ exceptions.raise_compiler_error("var cdp_identity_blocking_rules: rule " ~ loop.index ~ " must be {name: ..., columns: [...]} with at least one column, got: " ~ rule) }}
+      {{ exceptions.raise_compiler_error("var cdp_identity_blocking_rules: rule " ~ loop.index ~ " must be {name: ..., columns: [...], max_block_size (optional)} with at least one column, got: " ~ rule) }}
+    {%- endif -%}
+    {%- if 'max_block_size' in rule and (rule.max_block_size is not number or rule.max_block_size < 2) -%}
+      {{ exceptions.raise_compiler_error("var cdp_identity_blocking_rules: rule '" ~ rule.name ~ "' max_block_size must be a whole number of at least 2, got: " ~ rule.max_block_size) }}
     {%- endif -%}
     {%- for column in rule.columns if column not in allowed -%}
       {{ exceptions.raise_compiler_error("var cdp_identity_blocking_rules: rule '" ~ rule.name ~ "' names unknown column '" ~ column ~ "'; columns of int_identity_profiles that can block: " ~ allowed | join(', ')) }}

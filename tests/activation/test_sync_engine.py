@@ -463,7 +463,8 @@ def test_a_first_sync_folds_acknowledged_batches_as_it_goes_and_a_resync_at_the_
     assert len(folded) == len(set(folded))
     assert held_keys(warehouse, "fixture_webhook") == set(eligible) - {rejected}
     outcomes = warehouse.query(
-        f"select record_key, status from {warehouse.state('record_outcomes')} where sync_name = 'fixture_webhook'"
+        f"select record_key, status from {warehouse.state('record_outcomes')} "
+        "where sync_name = 'fixture_webhook'"
     )
     assert outcomes == [(rejected, "rejected")]
     for table in ("batches", "batch_records"):

@@ -1,8 +1,9 @@
 {#-
   Candidate pairs of profile records and how they compare, field by field. Candidates come from blocking
   rules (var cdp_identity_blocking_rules: pairs agreeing exactly on a rule's columns; 'phone' means either
-  phone of the record); blocks larger than cdp_identity_max_block_size are skipped (a very common name in a
-  big city would otherwise explode). blocking_rule is the first rule that produced the pair.
+  phone of the record); blocks larger than the rule's max_block_size, by default cdp_identity_max_block_size,
+  are skipped (a very common name in a big city would otherwise explode). blocking_rule is the first rule that
+  produced the pair.
 -#}
 
 {%- set rules = cdp.identity_blocking_rules() -%}
@@ -57,7 +58,13 @@ small_block_keys as (
         on
             blocking_keys.rule_order = block_sizes.rule_order
             and blocking_keys.blocking_key = block_sizes.blocking_key
-    where block_sizes.block_size between 2 and {{ max_block_size }}
+    where
+        block_sizes.block_size >= 2
+        and block_sizes.block_size <= case block_sizes.rule_order
+            {%- for rule in rules %}
+                when {{ loop.index }} then {{ rule.max_block_size | default(max_block_size) }}
+            {%- endfor %}
+        end
 ),
 
 candidate_pairs as (
@@ -84,12 +91,14 @@ compared as (
             {%- endfor %}
         end as blocking_rule,
         {{ cdp.identity_comparison_levels('left_profiles', 'right_profiles') }},
+        {#- How many profile records carry the name both records carry (its term frequency, for the score):
+            a number rather than the name, which cost the score two joins on names. #}
         case
-            when left_profiles.first_name_key = right_profiles.first_name_key then left_profiles.first_name_key
-        end as agreed_first_name_key,
+            when left_profiles.first_name_key = right_profiles.first_name_key then left_profiles.first_name_frequency
+        end as agreed_first_name_frequency,
         case
-            when left_profiles.last_name_key = right_profiles.last_name_key then left_profiles.last_name_key
-        end as agreed_last_name_key
+            when left_profiles.last_name_key = right_profiles.last_name_key then left_profiles.last_name_frequency
+        end as agreed_last_name_frequency
     from candidate_pairs
     inner join profiles as left_profiles
         on candidate_pairs.left_record_key = left_profiles.record_key

@@ -32,22 +32,11 @@ profiles as (
     select * from {{ ref('int_identity_profiles') }}
 ),
 
-first_name_frequencies as (
+named_profiles as (
     select
-        first_name_key as name_key,
-        count(*) * 1.0 / sum(count(*)) over () as term_frequency
+        count(first_name_key) as first_name_count,
+        count(last_name_key) as last_name_count
     from profiles
-    where first_name_key is not null
-    group by first_name_key
-),
-
-last_name_frequencies as (
-    select
-        last_name_key as name_key,
-        count(*) * 1.0 / sum(count(*)) over () as term_frequency
-    from profiles
-    where last_name_key is not null
-    group by last_name_key
 ),
 
 prior_weight as (
@@ -69,7 +58,10 @@ scored as (
                     case
                         when pairs.{{ comparison }}_level = 2
                             then
-                                ln({{ comparison }}_weights.m_probability / {{ comparison }}_frequencies.term_frequency)
+                                ln(
+                                    {{ comparison }}_weights.m_probability * named_profiles.{{ comparison }}_count
+                                    / pairs.agreed_{{ comparison }}_frequency
+                                )
                                 / ln(2)
                     end,
                 {%- endif %}
@@ -80,16 +72,13 @@ scored as (
             as match_weight
     from pairs
     cross join prior_weight
+    cross join named_profiles
     {%- for comparison in comparisons %}
         left join weights as {{ comparison }}_weights
             on
                 {{ comparison }}_weights.comparison = '{{ comparison }}'
                 and pairs.{{ comparison }}_level = {{ comparison }}_weights.comparison_level
     {%- endfor %}
-    left join first_name_frequencies
-        on pairs.agreed_first_name_key = first_name_frequencies.name_key
-    left join last_name_frequencies
-        on pairs.agreed_last_name_key = last_name_frequencies.name_key
 ),
 
 probabilities as (
