@@ -70,9 +70,10 @@ JOURNAL_GROUP_ROWS = 50_000
 # Diff chunks the warehouse may compute ahead of the batches being cut and journalled.
 READ_AHEAD_CHUNKS = 2
 # A first sync folds its acknowledged batches into the state this many records at a time, as it goes. First
-# syncs of 1, 4 and 8 million members (benchmarks/activation_sync.py), peak RSS: 493, 558 and 540 MiB at
-# 50,000; 521 and 585 MiB (1 and 4 million) at 125,000; 586 and 620 MiB at 250,000, as the fold overlaps the
-# diff's reads. Folding at the end of the run read every batch back from the journal: 941 MiB at 8 million.
+# syncs of 1, 4 and 8 million members (benchmarks/activation_sync.py, DuckDB at 192MB), peak RSS: 493, 558 and
+# 540 MiB at 50,000; 521 and 585 MiB (1 and 4 million) at 125,000; 586 and 620 MiB at 250,000, as the fold
+# overlaps the diff's reads. Folding at the end of the run read every batch back from the journal: 941 MiB at
+# 8 million.
 FOLD_GROUP_ROWS = 50_000
 
 

@@ -410,7 +410,7 @@ def _duckdb_kind(type_name: str) -> str:
     return OTHER
 
 
-DEFAULT_DUCKDB_MEMORY_LIMIT = "192MB"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "160MB"
 # Committed writes past this much write-ahead log are checkpointed between two parts of the diff: DuckDB keeps
 # them in memory until a checkpoint, and a first sync of 8 million members outgrew the memory limit at 3.85
 # million. Each checkpoint took 0.3-0.7 s there (nine of them), once the first sync folded its journal as it
@@ -436,7 +436,7 @@ class DuckDBConnection(StateConnection):
     dialect = DuckDBDialect()
     # At a 256MB limit the diff of 1,000,000 held records and consent rows passed; at 2,000,000 it ran out of
     # memory (its two hash tables are built side by side, and the journal's commits need blocks too). Parts
-    # of 500,000 at the 192MB default: the 4,000,000-member benchmark passes, peak RSS 519 MiB.
+    # of 500,000 at the 160MB default: the re-sync of 8,000,000 members passes, peak RSS 498 MiB.
     diff_partition_rows = 500_000
 
     def __init__(self, database_path: Path, connection: Any | None = None) -> None:
@@ -459,9 +459,11 @@ class DuckDBConnection(StateConnection):
             connection.execute("set preserve_insertion_order = false")
             # DuckDB spills to disk beyond this. The diff hashes held keys and hashes and consent flags, never
             # a member's mapped columns (`joins_as_written`), in parts of diff_partition_rows; the journal's
-            # writes share the limit. benchmarks/activation_sync.py, peak RSS of the first sync at 1, 2 and 4
-            # million members: 448, 516 and 519 MiB at 192MB; 490, 554 and 591 MiB at 256MB (parts of
-            # 750,000); at 160MB (parts of 400,000) the journal of 4 million ran out of memory.
+            # writes share the limit. benchmarks/activation_sync.py, peak RSS of the first sync at 1, 4 and 8
+            # million members: 488, 510 and 516 MiB at 160MB; 499-506, 558 and 539 MiB at 192MB, where the
+            # re-sync of 8 million took 24.0 s instead of 28.7 s. Before the first sync folded as it went and
+            # the state was checkpointed between the diff's parts, 4 million ran out of memory at 160MB
+            # (parts of 400,000) and 8 million at 192MB.
             limit = os.environ.get("CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
             connection.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
         self.connection = connection
@@ -530,7 +532,8 @@ class DuckDBConnection(StateConnection):
                 self.connection.execute("commit")
             except duckdb.TransactionException as error:
                 # Committed writes stay in memory until a checkpoint (past checkpoint_threshold, set above):
-                # a long enough run fills the memory limit (a first sync of 8 million members at 192MB).
+                # a run that commits long enough between checkpoints fills the memory limit (a first sync of
+                # 8 million members did at 192MB, before release_committed).
                 # The failed commit rolled the transaction back: nothing is lost.
                 if "failed to pin block" not in str(error) and "Out of Memory" not in str(error):
                     raise
