@@ -27,7 +27,9 @@ sample_size as (
 
 bucket_counts as (
     select
-        cast(greatest(1, round((profile_count - 1) / (2 * pairs_per_record))) as {{ dbt.type_bigint() }}) as bucket_count
+        cast(
+            greatest(1, round((profile_count - 1) / (2 * pairs_per_record))) as {{ dbt.type_bigint() }}
+        ) as bucket_count
     from sample_size
 ),
 
