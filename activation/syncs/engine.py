@@ -65,8 +65,11 @@ from activation.syncs.warehouse import (
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 10_000
-# Batches are journalled a group at a time: one commit per this many records (or per batch, if larger).
-JOURNAL_GROUP_ROWS = 50_000
+# Batches are journalled a group at a time: one commit per this many records (or per batch, if larger). The
+# group's diff rows, payloads and all, wait in memory for the commit: first syncs of 1, 4 and 8 million
+# members (benchmarks/activation_sync.py) peaked at 473-481, 501 and 494 MiB at 20,000; at 487-509, 514 and
+# 516 MiB at 50,000, as fast.
+JOURNAL_GROUP_ROWS = 20_000
 # Diff chunks the warehouse may compute ahead of the batches being cut and journalled.
 READ_AHEAD_CHUNKS = 2
 # A first sync folds its acknowledged batches into the state this many records at a time, as it goes. First

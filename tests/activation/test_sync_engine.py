@@ -441,7 +441,7 @@ def test_a_first_sync_folds_acknowledged_batches_as_it_goes_and_a_resync_at_the_
     it still holds (reading them back from the journal at the end cost DuckDB a read of every blob per
     batch); a batch with a rejected record is left to the end-of-run compaction, which does not hold the
     rejected record. A re-sync, which replaces held records, folds at the end as before."""
-    # A batch per journal commit and per fold (a million-member sync journals 50,000 records per commit).
+    # A batch per journal commit and per fold (a million-member sync journals 20,000 records per commit).
     monkeypatch.setattr(engine, "JOURNAL_GROUP_ROWS", 7)
     monkeypatch.setattr(engine, "FOLD_GROUP_ROWS", 7)
     fold = StateStore.fold_acknowledged
