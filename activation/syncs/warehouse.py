@@ -460,10 +460,10 @@ class DuckDBConnection(StateConnection):
             # DuckDB spills to disk beyond this. The diff hashes held keys and hashes and consent flags, never
             # a member's mapped columns (`joins_as_written`), in parts of diff_partition_rows; the journal's
             # writes share the limit. benchmarks/activation_sync.py, peak RSS of the first sync at 1, 4 and 8
-            # million members: 488, 510 and 516 MiB at 160MB; 499-506, 558 and 539 MiB at 192MB, where the
-            # re-sync of 8 million took 24.0 s instead of 28.7 s. Before the first sync folded as it went and
-            # the state was checkpointed between the diff's parts, 4 million ran out of memory at 160MB
-            # (parts of 400,000) and 8 million at 192MB.
+            # million members (journal commits of 50,000 records): 488, 510 and 516 MiB at 160MB; 499-506, 558
+            # and 539 MiB at 192MB, where the re-sync of 8 million took 24.0 s instead of 28.7 s. Before the
+            # first sync folded as it went and the state was checkpointed between the diff's parts, 4 million
+            # ran out of memory at 160MB (parts of 400,000) and 8 million at 192MB.
             limit = os.environ.get("CDP_ACTIVATION_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
             connection.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
         self.connection = connection
