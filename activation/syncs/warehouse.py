@@ -425,6 +425,11 @@ _BUILD_SIDE_OPTIMIZER = "build_side_probe_side"
 _PLANNING_LOCK = threading.Lock()
 
 
+def _is_memory_limit(error: Exception) -> bool:
+    """A DuckDB write (commit, checkpoint) that found the memory limit full."""
+    return "failed to pin block" in str(error) or "Out of Memory" in str(error)
+
+
 def _memory_limit_reached(error: Exception) -> StateStoreError:
     return StateStoreError(
         f"DuckDB reached its memory limit during the sync ({str(error).splitlines()[0]}); raise "
@@ -535,7 +540,7 @@ class DuckDBConnection(StateConnection):
                 # a run that commits long enough between checkpoints fills the memory limit (a first sync of
                 # 8 million members did at 192MB, before release_committed).
                 # The failed commit rolled the transaction back: nothing is lost.
-                if "failed to pin block" not in str(error) and "Out of Memory" not in str(error):
+                if not _is_memory_limit(error):
                     raise
                 raise _memory_limit_reached(error) from None
         finally:
@@ -573,7 +578,7 @@ class DuckDBConnection(StateConnection):
             # FORCE: waits for the commits of other threads instead of failing beside them.
             self.connection.execute("force checkpoint")
         except duckdb.Error as error:
-            if "failed to pin block" not in str(error) and "Out of Memory" not in str(error):
+            if not _is_memory_limit(error):
                 raise
             raise _memory_limit_reached(error) from None
 
