@@ -26,14 +26,14 @@
 -#}
 {% macro identity_is_misspelling(left, right, name) -%}
   (
-    {{ cdp.jaro_winkler_similarity(left ~ '.' ~ name ~ '_key', right ~ '.' ~ name ~ '_key') }} >= {{ var('cdp_identity_name_similarity', 0.8) }}
     {# A typo adds, drops or changes a letter or two: 'mathilde' is not a misspelling of 'marie'. #}
-    and abs(length({{ left }}.{{ name }}_key) - length({{ right }}.{{ name }}_key)) <= 1
+    abs(length({{ left }}.{{ name }}_key) - length({{ right }}.{{ name }}_key)) <= 1
     and least({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency)
       < greatest({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency)
     and least({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency) <= greatest(
       1, {{ var('cdp_identity_misspelling_ratio', 0.1) }} * greatest({{ left }}.{{ name }}_frequency, {{ right }}.{{ name }}_frequency)
     )
+    and {{ cdp.jaro_winkler_similarity(left ~ '.' ~ name ~ '_key', right ~ '.' ~ name ~ '_key') }} >= {{ var('cdp_identity_name_similarity', 0.8) }}
   )
 {%- endmacro %}
 

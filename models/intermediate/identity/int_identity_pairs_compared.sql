@@ -3,7 +3,7 @@
   rules (var cdp_identity_blocking_rules: pairs agreeing exactly on a rule's columns; 'phone' means either
   phone of the record); blocks larger than the rule's max_block_size, by default cdp_identity_max_block_size,
   are skipped (a very common name in a big city would otherwise explode). blocking_rule is the first rule that
-  produced the pair.
+  produced the pair. Blocks and pairs are drawn on profile_id, the integer stand-in for record_key.
 -#}
 
 {%- set rules = cdp.identity_blocking_rules() -%}
@@ -25,7 +25,7 @@ blocking_keys as (
                 {%- do columns.append(phone_column if column == 'phone' else column) %}
             {%- endfor %}
             select
-                record_key,
+                profile_id,
                 {{ rule_loop.index }} as rule_order,
                 {%- set parts = [] %}
                 {%- for column in columns %}
@@ -69,22 +69,23 @@ small_block_keys as (
 
 candidate_pairs as (
     select
-        left_keys.record_key as left_record_key,
-        right_keys.record_key as right_record_key,
+        left_keys.profile_id as left_profile_id,
+        right_keys.profile_id as right_profile_id,
         min(left_keys.rule_order) as rule_order
     from small_block_keys as left_keys
     inner join small_block_keys as right_keys
         on
             left_keys.rule_order = right_keys.rule_order
             and left_keys.blocking_key = right_keys.blocking_key
-            and left_keys.record_key < right_keys.record_key
-    group by left_keys.record_key, right_keys.record_key
+            and left_keys.profile_id < right_keys.profile_id
+    group by left_keys.profile_id, right_keys.profile_id
 ),
 
 compared as (
+    {#- The comparisons are symmetric: only the record keys are put in order. #}
     select
-        candidate_pairs.left_record_key,
-        candidate_pairs.right_record_key,
+        least(left_profiles.record_key, right_profiles.record_key) as left_record_key,
+        greatest(left_profiles.record_key, right_profiles.record_key) as right_record_key,
         case candidate_pairs.rule_order
             {%- for rule in rules %}
                 when {{ loop.index }} then '{{ rule.name }}'
@@ -101,9 +102,9 @@ compared as (
         end as agreed_last_name_frequency
     from candidate_pairs
     inner join profiles as left_profiles
-        on candidate_pairs.left_record_key = left_profiles.record_key
+        on candidate_pairs.left_profile_id = left_profiles.profile_id
     inner join profiles as right_profiles
-        on candidate_pairs.right_record_key = right_profiles.record_key
+        on candidate_pairs.right_profile_id = right_profiles.profile_id
 ),
 
 final as (

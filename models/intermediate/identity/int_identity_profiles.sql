@@ -5,6 +5,9 @@
   misspells; name comparisons and their weights use it; null where the name is missing).
   The counts are grouped and joined rather than windowed: at 1.8 M profile records the two windows took
   1.5 s, the grouping 0.4 s.
+  profile_id is an integer stand-in for record_key (its 64-bit hash, tested unique) that the matching models
+  block, join and group on: at a million profile records, comparing pairs took 4.9 s on the record keys'
+  strings and 3.7 s on it.
 -#}
 
 with
@@ -40,6 +43,7 @@ guarded_values as (
 final as (
     select
         records.record_key,
+        {{ cdp.hash_integer('records.record_key') }} as profile_id,
         records.source_table,
         records.record_id,
         records.first_name_key,
