@@ -6,6 +6,7 @@ edited elsewhere). The checks are dbt tests of that project, so one `dbt build` 
 
 - a hand-made graph with several components, a cycle, a star, a chain, isolated nodes, duplicate and
   reversed edges, null ends, and ids whose binary order differs from dictionary order: exact output;
+- a hand-made graph of integer ids (node_ids='integer'), beyond 32 bits, smallest in numeric order: exact;
 - 10,000-node paths, ids in order (pointer jumping must do it in one round, not 10,000) and shuffled;
 - the shuffled path with max_iterations=1: the table is written with is_converged = false and both
   generic tests (cdp.connected_components_converged, cdp.edges_within_one_component) fail.
@@ -96,6 +97,39 @@ HANDMADE_COMPONENTS = {
     "half": "half",
 }
 
+# node_ids='integer': the ids are their own keys, and the smallest is in numeric order (9 < 100).
+INTEGER_EDGES: list[tuple[int | None, int | None]] = [
+    (2, 1),
+    (1, 2),  # the same edge reversed
+    (3, 2),
+    (3, 2),  # duplicated
+    (30, 10),  # a cycle
+    (10, 20),
+    (20, 30),
+    (6_000_000_000, 600),  # beyond 32 bits
+    (600, 7_000_000_000),
+    (100, 9),  # numeric order, not string order
+    (42, 42),  # an isolated node, given as a self-edge
+    (50, None),  # one null end: the other end is a node
+    (None, None),  # nothing
+]
+
+INTEGER_COMPONENTS = {
+    1: 1,
+    2: 1,
+    3: 1,
+    10: 10,
+    20: 10,
+    30: 10,
+    600: 600,
+    6_000_000_000: 600,
+    7_000_000_000: 600,
+    9: 9,
+    100: 9,
+    42: 42,
+    50: 50,
+}
+
 PATH_NODES = 10_000
 MAX_PATH_ITERATIONS = 20
 
@@ -103,16 +137,18 @@ MAX_PATH_ITERATIONS = 20
 EVERY_ENGINE = "every_engine"
 
 
-def sql_literal(value: str | None) -> str:
+def sql_literal(value: str | int | None, integer: bool = False) -> str:
+    if integer:
+        return f"cast({'null' if value is None else value} as {{{{ dbt.type_bigint() }}}})"
     if value is None:
         return "cast(null as {{ dbt.type_string() }})"
-    return "'" + value.replace("'", "''") + "'"
+    return "'" + str(value).replace("'", "''") + "'"
 
 
-def handmade_edges_sql() -> str:
+def handmade_edges_sql(edges: list, integer: bool = False) -> str:
     rows = [
-        f"select {sql_literal(node)} as node_id, {sql_literal(linked)} as linked_node_id"
-        for node, linked in HANDMADE_EDGES
+        f"select {sql_literal(node, integer)} as node_id, {sql_literal(linked, integer)} as linked_node_id"
+        for node, linked in edges
     ]
     return f"{{{{ config(materialized='view', tags=['{EVERY_ENGINE}']) }}}}\n" + "\nunion all\n".join(rows)
 
@@ -143,7 +179,13 @@ where position < {PATH_NODES - 1}
 """
 
 
-def components_sql(edges_model: str, max_iterations: int = 40, tags: str = "[]", breakable: str = "") -> str:
+def components_sql(
+    edges_model: str,
+    max_iterations: int = 40,
+    tags: str = "[]",
+    breakable: str = "",
+    node_ids: str = "string",
+) -> str:
     """A connected_components model. `breakable` makes it fail when var cc_break is set: 'runtime' while
     the work tables are built (a cast error), 'columns' before (a third column)."""
     columns = "node_id, linked_node_id"
@@ -155,16 +197,19 @@ def components_sql(edges_model: str, max_iterations: int = 40, tags: str = "[]",
     elif breakable == "columns":
         columns = "node_id, linked_node_id{% if var('cc_break', false) %}, node_id as extra_id{% endif %}"
     config = f"materialized='connected_components', max_iterations={max_iterations}, tags={tags}"
+    if node_ids != "string":
+        config += f", node_ids='{node_ids}'"
     return f"{{{{ config({config}) }}}}\nselect {columns} from {{{{ ref('{edges_model}') }}}}\n"
 
 
-def expected_rows_test(model: str, expected: dict[str, str], iterations_check: str) -> str:
+def expected_rows_test(model: str, expected: dict, iterations_check: str, integer: bool = False) -> str:
     """A singular test: one row per node whose component differs from `expected`, plus a row if the
     iterations or convergence columns are off."""
     expected_sql = "\n    union all\n    ".join(
-        f"select {sql_literal(node)} as node_id, {sql_literal(component)} as component_id"
+        f"select {sql_literal(node, integer)} as node_id, {sql_literal(component, integer)} as component_id"
         for node, component in sorted(expected.items())
     )
+    node_text = "cast(coalesce(expected.node_id, actual.node_id) as {{ dbt.type_string() }})"
     return f"""
 with expected as (
     {expected_sql}
@@ -175,9 +220,9 @@ actual as (
 )
 
 select
-    coalesce(expected.node_id, actual.node_id) as node_id,
-    expected.component_id as expected_component_id,
-    actual.component_id as actual_component_id
+    {node_text} as node_id,
+    cast(expected.component_id as {{{{ dbt.type_string() }}}}) as expected_component_id,
+    cast(actual.component_id as {{{{ dbt.type_string() }}}}) as actual_component_id
 from expected
 full outer join actual on expected.node_id = actual.node_id
 where
@@ -222,6 +267,15 @@ models:
         data_tests: [unique, not_null]
       - name: component_id
         data_tests: [not_null]
+  - name: integer_components
+    data_tests:
+      - cdp.connected_components_converged
+      - cdp.edges_within_one_component:
+          arguments:
+            edges: ref('integer_edges')
+    columns:
+      - name: node_id
+        data_tests: [unique, not_null]
   - name: sorted_path_components
     data_tests:
       - cdp.connected_components_converged
@@ -263,7 +317,11 @@ def write_project(project_dir: Path) -> None:
     )
     every_engine = f"['{EVERY_ENGINE}']"
     files = {
-        models / "handmade_edges.sql": handmade_edges_sql(),
+        models / "handmade_edges.sql": handmade_edges_sql(HANDMADE_EDGES),
+        models / "integer_edges.sql": handmade_edges_sql(INTEGER_EDGES, integer=True),
+        models / "integer_components.sql": components_sql(
+            "integer_edges", tags=every_engine, node_ids="integer"
+        ),
         models / "handmade_components.sql": components_sql(
             "handmade_edges", tags=every_engine, breakable="runtime"
         ),
@@ -279,6 +337,12 @@ def write_project(project_dir: Path) -> None:
             "handmade_components",
             HANDMADE_COMPONENTS,
             "min(iterations) = 2 and min(case when is_converged then 1 else 0 end) = 1",
+        ),
+        singular_tests / "integer_components_are_exact.sql": expected_rows_test(
+            "integer_components",
+            INTEGER_COMPONENTS,
+            "min(case when is_converged then 1 else 0 end) = 1",
+            integer=True,
         ),
         # Sorted ids: one round (pointer jumping follows the whole path), where min-label propagation
         # alone would need 10,000 passes.
@@ -366,12 +430,12 @@ def build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 def test_every_check_passes_except_the_two_that_catch_non_convergence(build: Build) -> None:
     models = {model for model, check in build.outcomes if check == "model"}
-    expected_models = {"handmade_components", NOT_CONVERGED_MODEL}
+    expected_models = {"handmade_components", "integer_components", NOT_CONVERGED_MODEL}
     if build.warehouse.target != "spark":
         expected_models |= {"sorted_path_components", "shuffled_path_components"}
     assert expected_models <= models, build.stdout[-5000:]
     singular = {check for model, check in build.outcomes if model == "singular"}
-    assert "handmade_components_are_exact" in singular
+    assert {"handmade_components_are_exact", "integer_components_are_exact"} <= singular
     unexpected = {
         key: outcome
         for key, outcome in build.outcomes.items()
@@ -407,7 +471,7 @@ def test_a_failed_run_leaves_the_previous_tables_in_place(build: Build) -> None:
     completed = build.dbt("run", "--select", *models, "--vars", "{cc_break: true}")
     assert completed.returncode != 0
     assert "ERROR=2" in completed.stdout, completed.stdout[-5000:]
-    assert "must select exactly two string columns, node_id and linked_node_id" in completed.stdout
+    assert "must select exactly two columns, node_id and linked_node_id" in completed.stdout
     assert sorted(build.warehouse.query(summary_sql)) == before
     leftovers = build.warehouse.query(
         "select table_name from information_schema.tables "

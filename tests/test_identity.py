@@ -187,6 +187,19 @@ def replay_on_duckdb(warehouse: Warehouse) -> None:
         )
 
 
+def matches_table(name: str, matches: list[tuple[str, str, float]]) -> str:
+    """Matches between records named 'a', 'b', ... whose node ids are 1, 2, ...: the replay works on the ids
+    and names its cuts by record key."""
+    rows = ", ".join(
+        f"({ord(left) - 96}, {ord(right) - 96}, '{left}', '{right}', {probability})"
+        for left, right, probability in matches
+    )
+    return (
+        f"create or replace table {name} as select * from (values {rows}) as matches"
+        "(left_node_id, right_node_id, left_record_key, right_record_key, match_probability)"
+    )
+
+
 def test_identifier_limits_cut_the_weakest_matches_between_parts(sample_warehouse: Warehouse) -> None:
     """The replay of identity_limit_cuts on a hand-made cluster, e-mail limited to two per customer.
 
@@ -199,14 +212,15 @@ def test_identifier_limits_cut_the_weakest_matches_between_parts(sample_warehous
     warehouse = sample_warehouse
     warehouse.execute(
         "create schema if not exists limits",
-        "create or replace table limits.clusters as select node_id, 'a' as component_id "
-        "from (values ('a'), ('b'), ('c'), ('d'), ('e')) as nodes(node_id)",
-        "create or replace table limits.matches as select * from (values ('a', 'b', 0.99), "
-        "('c', 'd', 0.95), ('a', 'c', 0.85), ('b', 'c', 0.80), ('d', 'e', 0.70)) "
-        "as matches(left_record_key, right_record_key, match_probability)",
-        "create or replace table limits.identifiers as select * from (values ('a', 'email', 'e1'), "
-        "('b', 'email', 'e2'), ('c', 'email', 'e3'), ('d', 'phone', 'p1'), ('a', 'phone', 'p1')) "
-        "as identifiers(record_key, identifier_type, identifier_value)",
+        "create or replace table limits.clusters as select node_id, 1 as component_id "
+        "from (values (1), (2), (3), (4), (5)) as nodes(node_id)",
+        matches_table(
+            "limits.matches",
+            [("a", "b", 0.99), ("c", "d", 0.95), ("a", "c", 0.85), ("b", "c", 0.80), ("d", "e", 0.70)],
+        ),
+        "create or replace table limits.identifiers as select * from (values (1, 'email', 'e1'), "
+        "(2, 'email', 'e2'), (3, 'email', 'e3'), (4, 'phone', 'p1'), (1, 'phone', 'p1')) "
+        "as identifiers(node_id, identifier_type, identifier_value)",
         "create or replace table limits.types as select * from (values ('email', true, 2), "
         "('phone', true, null)) as types(identifier_type, is_linking, max_values_per_customer)",
     )
@@ -237,17 +251,17 @@ def test_cannot_link_pairs_cut_the_weakest_match_of_a_chain(sample_warehouse: Wa
     warehouse = sample_warehouse
     warehouse.execute(
         "create schema if not exists chain",
-        "create or replace table chain.clusters as select node_id, 'a' as component_id "
-        "from (values ('a'), ('b'), ('c'), ('d')) as nodes(node_id)",
-        "create or replace table chain.matches as select * from (values ('a', 'b', 0.99), "
-        "('c', 'd', 0.98), ('b', 'c', 0.92), ('a', 'c', 0.91)) "
-        "as matches(left_record_key, right_record_key, match_probability)",
-        "create or replace table chain.identifiers as select * from (values ('a', 'email', 'e1')) "
-        "as identifiers(record_key, identifier_type, identifier_value)",
+        "create or replace table chain.clusters as select node_id, 1 as component_id "
+        "from (values (1), (2), (3), (4)) as nodes(node_id)",
+        matches_table(
+            "chain.matches", [("a", "b", 0.99), ("c", "d", 0.98), ("b", "c", 0.92), ("a", "c", 0.91)]
+        ),
+        "create or replace table chain.identifiers as select * from (values (1, 'email', 'e1')) "
+        "as identifiers(node_id, identifier_type, identifier_value)",
         "create or replace table chain.types as select * from (values ('email', true, 3)) "
         "as types(identifier_type, is_linking, max_values_per_customer)",
-        "create or replace table chain.conflicts as select * from (values ('a', 'd')) "
-        "as conflicts(left_record_key, right_record_key)",
+        "create or replace table chain.conflicts as select * from (values (4, 1)) "
+        "as conflicts(left_node_id, right_node_id)",
     )
     query = (
         "{% set cuts = cdp.identity_limit_cuts('chain.clusters', 'chain.matches', 'chain.identifiers', "

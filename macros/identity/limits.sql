@@ -2,18 +2,26 @@
   Per-customer identifier limits (seed identity_identifier_types, column max_values_per_customer): a cluster
   of profile records may carry at most that many distinct values of a type. Two CRM ids in one customer are
   a duplicate contact; four are usually four people joined by a chain of namesakes.
-  Cannot-link pairs (optional conflicts_relation: left_record_key, right_record_key): two records known to be
+  Cannot-link pairs (optional conflicts_relation: left_node_id, right_node_id): two records known to be
   different people (a veto, or a pair the model judged almost surely different) may not end in one cluster,
   however many namesakes chain them together.
+
+  Relations, by node id (any type; the identity layer uses profile ids):
+    clusters_relation   node_id, component_id
+    matches_relation    left_node_id, right_node_id, left_record_key, right_record_key, match_probability
+                        (the record keys order ties and name the cuts, so every engine cuts the same matches)
+    values_relation     node_id, identifier_type, identifier_value
+    types_relation      identifier_type, is_linking, max_values_per_customer
 
   identity_limit_cuts() reads the clusters over a limit or holding a cannot-link pair (few) with their
   matches and values, and replays each cluster's matches strongest first, keeping a match unless it would
   join two parts whose values together exceed a limit or that hold the two ends of a cannot-link pair
   (Kruskal's algorithm with cannot-link constraints): the conflicting link is cut at its weakest edge, and
   every part left keeps within the limits. A match that closes a cycle inside a part is kept (it joins nothing
-  new). Returns the cut matches as dicts (left_record_key, right_record_key, match_probability, component_id,
-  cut_reason: identifier_limit or cannot_link; for a limit identifier_type, value_count,
-  max_values_per_customer; for a cannot-link pair conflicting_left_record_key, conflicting_right_record_key).
+  new). Returns the cut matches as dicts (left_record_key, right_record_key as in the match,
+  match_probability, component_id, cut_reason: identifier_limit or cannot_link; for a limit identifier_type,
+  value_count, max_values_per_customer; for a cannot-link pair conflicting_left_record_key,
+  conflicting_right_record_key, the smaller key left).
 
   Runs in Jinja on rows read from the warehouse, like the EM of int_identity_match_weights: every engine
   gets the same result. The replay is quadratic in the worst case, so the rows it may read are capped by
@@ -38,7 +46,7 @@
     select clusters.component_id, clusters.node_id, limited.identifier_type, limited.identifier_value
     from {{ values_relation }} as limited
     inner join {{ clusters_relation }} as clusters
-        on limited.record_key = clusters.node_id
+        on limited.node_id = clusters.node_id
     where limited.identifier_type in ('{{ (limits.keys() | list or ['']) | join("', '") }}')
   {%- endset -%}
   {%- set over_limit_sql -%}
@@ -55,15 +63,15 @@
   {%- endset -%}
   {%- set conflicts_sql -%}
     {%- if conflicts_relation is not none -%}
-    select left_clusters.component_id, conflicts.left_record_key, conflicts.right_record_key
+    select left_clusters.component_id, conflicts.left_node_id, conflicts.right_node_id
     from {{ conflicts_relation }} as conflicts
     inner join {{ clusters_relation }} as left_clusters
-        on conflicts.left_record_key = left_clusters.node_id
+        on conflicts.left_node_id = left_clusters.node_id
     inner join {{ clusters_relation }} as right_clusters
-        on conflicts.right_record_key = right_clusters.node_id
+        on conflicts.right_node_id = right_clusters.node_id
     where left_clusters.component_id = right_clusters.component_id
     {%- else -%}
-    select component_id, node_id as left_record_key, node_id as right_record_key
+    select component_id, node_id as left_node_id, node_id as right_node_id
     from {{ clusters_relation }}
     where 1 = 0
     {%- endif -%}
@@ -82,9 +90,10 @@
   {%- set conflict_rows = run_query(conflicts_sql).rows -%}
   {%- if value_rows | length == 0 and conflict_rows | length == 0 -%}{{ return(cuts) }}{%- endif -%}
   {%- set match_rows = run_query(
-      'select clusters.component_id, matches.left_record_key, matches.right_record_key, '
-      ~ 'matches.match_probability from ' ~ matches_relation ~ ' as matches '
-      ~ 'inner join ' ~ clusters_relation ~ ' as clusters on matches.left_record_key = clusters.node_id '
+      'select clusters.component_id, matches.left_node_id, matches.right_node_id, '
+      ~ 'matches.match_probability, matches.left_record_key, matches.right_record_key from '
+      ~ matches_relation ~ ' as matches '
+      ~ 'inner join ' ~ clusters_relation ~ ' as clusters on matches.left_node_id = clusters.node_id '
       ~ 'where clusters.component_id in (' ~ replayed_sql ~ ')'
   ).rows -%}
   {%- if value_rows | length + match_rows | length + conflict_rows | length > max_rows -%}
@@ -118,12 +127,21 @@
     {%- do cannot_link.setdefault(row[2], []).append(row[1]) -%}
   {%- endfor -%}
 
-  {#- Strongest first; probabilities rounded so that engines' last bits cannot reorder ties, then the keys. -#}
+  {#- Strongest first; probabilities rounded so that engines' last bits cannot reorder ties, then the record
+      keys (in order: the same on every engine, unlike node ids such as hashes). Each node's record key, for
+      the cannot-link pairs: both ends of one are in a replayed cluster, so in one of its matches. -#}
   {%- set ordered = [] -%}
+  {%- set record_key_of = {} -%}
   {%- for row in match_rows -%}
-    {%- do ordered.append([-1 * ((row[3] | float) | round(9)), row[1], row[2], row[0], row[3] | float]) -%}
+    {%- set keys = [row[4], row[5]] -%}
+    {%- do ordered.append([
+        -1 * ((row[3] | float) | round(9)), keys | min, keys | max, row[1], row[2], row[0], row[3] | float,
+        row[4], row[5]]) -%}
+    {%- do record_key_of.update({row[1]: row[4], row[2]: row[5]}) -%}
   {%- endfor -%}
-  {%- for edge in ordered | sort(case_sensitive=true) -%}
+  {%- for sorted_edge in ordered | sort(case_sensitive=true) -%}
+    {#- edge: [-, left node, right node, component, probability, left record key, right record key] -#}
+    {%- set edge = [none] + sorted_edge[3:] -%}
     {%- for node in edge[1:3] -%}
       {%- if node not in part_of -%}
         {%- do part_of.update({node: node}) -%}
@@ -154,16 +172,16 @@
         {%- for node in parts[small_part]['nodes'] if conflict.left_record_key is none -%}
           {%- for other in cannot_link.get(node, []) if conflict.left_record_key is none -%}
             {%- if part_of.get(other) == large_part -%}
-              {%- set conflict.left_record_key = [node, other] | min -%}
-              {%- set conflict.right_record_key = [node, other] | max -%}
+              {%- set conflict.left_record_key = [record_key_of[node], record_key_of[other]] | min -%}
+              {%- set conflict.right_record_key = [record_key_of[node], record_key_of[other]] | max -%}
             {%- endif -%}
           {%- endfor -%}
         {%- endfor -%}
       {%- endif -%}
       {%- if exceeded.identifier_type is not none -%}
         {%- do cuts.append({
-            'left_record_key': edge[1],
-            'right_record_key': edge[2],
+            'left_record_key': edge[5],
+            'right_record_key': edge[6],
             'match_probability': edge[4],
             'component_id': edge[3],
             'cut_reason': 'identifier_limit',
@@ -175,8 +193,8 @@
         }) -%}
       {%- elif conflict.left_record_key is not none -%}
         {%- do cuts.append({
-            'left_record_key': edge[1],
-            'right_record_key': edge[2],
+            'left_record_key': edge[5],
+            'right_record_key': edge[6],
             'match_probability': edge[4],
             'component_id': edge[3],
             'cut_reason': 'cannot_link',

@@ -9,7 +9,7 @@
     label changes, within a bound, and says in its output whether it got there.
 
   Contract of the model SQL
-    A select of exactly two string columns:
+    A select of exactly two string columns (integer ones with node_ids='integer'):
       node_id         a node (e.g. 'crm_contacts:CRM0000000042')
       linked_node_id  a node linked to it
     Edges are undirected; duplicates and both orientations are allowed. A node without edges is given as a
@@ -19,19 +19,22 @@
   Config
     max_iterations  (default 40) bound on the number of rounds. A path of n nodes needs about log3(n)
                     rounds when its ids are in random order, 1 when they are sorted; random graphs need 3-5.
+    node_ids        'string' (default) or 'integer': integer ids are their own keys, which skips turning
+                    ids into keys and back (at a million nodes, 0.9 s of the 1.4 s a graph took).
 
   Output: a table, one row per node
     node_id       the node
     component_id  the smallest node_id of its component (binary string order on every engine, so the same
-                  graph gives the same ids on DuckDB, PostgreSQL and Spark, whatever the edge order)
+                  graph gives the same ids on DuckDB, PostgreSQL and Spark, whatever the edge order; numeric
+                  order for integer ids)
     iterations    rounds that ran (the same on every row)
     is_converged  false when max_iterations ran out before the labels settled. The table is still written
                   and the run does not fail: test it with cdp.connected_components_converged (fails on such
                   rows) and cdp.edges_within_one_component (re-checks every edge independently).
 
   Algorithm: min-label propagation with pointer jumping, on a graph that shrinks every round.
-    Nodes get integer keys in node_id order (joins on integers are several times faster than on strings;
-    the names come back at the end). Edges are stored once, ends in ascending order; self-edges seed the
+    String ids get integer keys in node_id order (joins on integers are several times faster than on
+    strings; the names come back at the end); integer ids are their own keys. Edges are stored once, ends in ascending order; self-edges seed the
     nodes in round 1 and vanish with the first contraction. Each round, on the current graph:
       1. hook: every node points to the smallest of itself and its neighbours. Pointers only go down, so
          they form a forest whose roots point to themselves.
@@ -64,6 +67,11 @@
     {{ exceptions.raise_compiler_error("connected_components: max_iterations must be a positive integer, got "
         ~ max_iterations ~ " in model " ~ model.name) }}
   {%- endif -%}
+  {%- set node_ids = config.get('node_ids', 'string') -%}
+  {%- if node_ids not in ('string', 'integer') -%}
+    {{ exceptions.raise_compiler_error("connected_components: node_ids must be 'string' or 'integer', got '"
+        ~ node_ids ~ "' in model " ~ model.name) }}
+  {%- endif -%}
   {%- if config.get('contract') and config.get('contract').enforced -%}
     {{ exceptions.raise_compiler_error(
         "connected_components: model contracts are not supported (the output columns are fixed): " ~ model.name) }}
@@ -87,7 +95,7 @@
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
   {% do cdp.connected_components_check_columns(sql) %}
-  {%- set labelling = cdp.connected_components_label(target_relation, sql, max_iterations) -%}
+  {%- set labelling = cdp.connected_components_label(target_relation, sql, max_iterations, node_ids == 'integer') -%}
 
   {% call statement('main') -%}
     {{ get_create_table_as_sql(False, intermediate_relation, labelling['final_sql']) }}
@@ -133,17 +141,17 @@
 
 
 {#- The rounds; returns the final select, the work tables to drop, the number of rounds and convergence. -#}
-{% macro connected_components_label(target_relation, sql, max_iterations) %}
+{% macro connected_components_label(target_relation, sql, max_iterations, integer_ids=false) %}
   {%- set state = namespace(rounds=0, is_converged=false, edges=none, jumped=none, roots=none) -%}
   {%- set round_roots = [] -%}
 
   {#- The model's rows once (it may be costly to evaluate), then integer keys and keyed edges. -#}
   {%- set input_edges = cdp.connected_components_create_work_table(
-      target_relation, 'input', cdp.connected_components_input_edges_sql(sql)) -%}
+      target_relation, 'input', cdp.connected_components_input_edges_sql(sql, integer_ids)) -%}
   {%- set nodes = cdp.connected_components_create_work_table(
-      target_relation, 'nodes', cdp.connected_components_nodes_sql(input_edges)) -%}
+      target_relation, 'nodes', cdp.connected_components_nodes_sql(input_edges, integer_ids)) -%}
   {%- set state.edges = cdp.connected_components_create_work_table(
-      target_relation, 'e0', cdp.connected_components_keyed_edges_sql(input_edges, nodes)) -%}
+      target_relation, 'e0', cdp.connected_components_keyed_edges_sql(input_edges, nodes, integer_ids)) -%}
   {%- do adapter.drop_relation(input_edges) -%}
 
   {%- for round_number in range(1, max_iterations + 1) -%}
@@ -193,7 +201,8 @@
   {%- endfor -%}
 
   {{ return({
-      'final_sql': cdp.connected_components_final_sql(nodes, round_roots, state.rounds, state.is_converged),
+      'final_sql': cdp.connected_components_final_sql(
+          nodes, round_roots, state.rounds, state.is_converged, integer_ids),
       'work_relations': [nodes, state.edges] + round_roots,
       'iterations': state.rounds,
       'is_converged': state.is_converged,
@@ -201,10 +210,10 @@
 {% endmacro %}
 
 
-{% macro connected_components_input_edges_sql(sql) -%}
+{% macro connected_components_input_edges_sql(sql, integer_ids) -%}
   select
-      {{ cdp.binary_order('coalesce(node_id, linked_node_id)') }} as node_id,
-      {{ cdp.binary_order('coalesce(linked_node_id, node_id)') }} as linked_node_id
+      {{ cdp.connected_components_sortable_id('coalesce(node_id, linked_node_id)', integer_ids) }} as node_id,
+      {{ cdp.connected_components_sortable_id('coalesce(linked_node_id, node_id)', integer_ids) }} as linked_node_id
   from (
       {{ sql }}
   ) as model_edges
@@ -212,7 +221,14 @@
 {%- endmacro %}
 
 
-{% macro connected_components_nodes_sql(input_edges) -%}
+{#- String ids sort in binary order on every engine; integer ids as they are. -#}
+{% macro connected_components_sortable_id(expression, integer_ids) -%}
+  {{ expression if integer_ids else cdp.binary_order(expression) }}
+{%- endmacro %}
+
+
+{#- Integer ids are their own keys. -#}
+{% macro connected_components_nodes_sql(input_edges, integer_ids) -%}
   with node_ids as (
       select node_id from {{ input_edges }}
       union
@@ -221,18 +237,25 @@
 
   select
       node_id,
-      row_number() over (order by node_id) as node_key
+      {{ 'node_id' if integer_ids else 'row_number() over (order by node_id)' }} as node_key
   from node_ids
 {%- endmacro %}
 
 
-{% macro connected_components_keyed_edges_sql(input_edges, nodes) -%}
+{% macro connected_components_keyed_edges_sql(input_edges, nodes, integer_ids) -%}
+  {%- if integer_ids %}
+  select
+      least(node_id, linked_node_id) as node_key,
+      greatest(node_id, linked_node_id) as linked_node_key
+  from {{ input_edges }}
+  {%- else %}
   select
       least(node_keys.node_key, linked_node_keys.node_key) as node_key,
       greatest(node_keys.node_key, linked_node_keys.node_key) as linked_node_key
   from {{ input_edges }} as input_edges
   inner join {{ nodes }} as node_keys on input_edges.node_id = node_keys.node_id
   inner join {{ nodes }} as linked_node_keys on input_edges.linked_node_id = linked_node_keys.node_id
+  {%- endif %}
 {%- endmacro %}
 
 
@@ -360,7 +383,7 @@
   A node's component: its root in round 1, then that root's root in round 2 if it still had an edge, and
   so on. Composed from the last round back to the first, so each join works on that round's nodes only.
 -#}
-{% macro connected_components_final_sql(nodes, round_roots, rounds, is_converged) -%}
+{% macro connected_components_final_sql(nodes, round_roots, rounds, is_converged, integer_ids=false) -%}
   with
   {% for roots in round_roots | reverse -%}
   {%- set round_number = round_roots | length - loop.index + 1 -%}
@@ -385,7 +408,15 @@
           coalesce(round_1_components.component_key, nodes.node_key) as component_key
       from {{ nodes }} as nodes
       left join round_1_components on nodes.node_key = round_1_components.node_key
-  ),
+  ){% if integer_ids %}
+
+  select
+      labels.node_id,
+      labels.component_key as component_id,
+      cast({{ rounds }} as {{ dbt.type_int() }}) as iterations,
+      {{ 'true' if is_converged else 'false' }} as is_converged
+  from labels
+  {%- else %},
 
   {#- Components are far fewer than nodes: look their names up in a small table. -#}
   components as (
@@ -403,6 +434,7 @@
       {{ 'true' if is_converged else 'false' }} as is_converged
   from labels
   inner join components on labels.component_key = components.component_key
+  {%- endif %}
 {%- endmacro %}
 
 
@@ -412,7 +444,7 @@
   {%- set columns = get_columns_in_query(sql) | map('lower') | list -%}
   {%- if columns | sort != ['linked_node_id', 'node_id'] -%}
     {{ exceptions.raise_compiler_error(
-        "connected_components: model " ~ model.name ~ " must select exactly two string columns, node_id and "
+        "connected_components: model " ~ model.name ~ " must select exactly two columns, node_id and "
         ~ "linked_node_id (one row per edge); it selects: " ~ columns | join(', ')) }}
   {%- endif -%}
 {% endmacro %}

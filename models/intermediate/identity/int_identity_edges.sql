@@ -31,9 +31,10 @@ touchpoint_links as (
 ),
 
 final as (
+    {#- The smaller record key first (pairs are ordered by profile id, a hash). #}
     select
-        left_record_key as record_key,
-        right_record_key as linked_record_key,
+        least(left_record_key, right_record_key) as record_key,
+        greatest(left_record_key, right_record_key) as linked_record_key,
         'probabilistic_match' as edge_type,
         blocking_rule as rule_name,
         match_weight,

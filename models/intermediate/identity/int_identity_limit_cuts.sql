@@ -8,10 +8,12 @@
   link. One row per cut match, with the reason: the guard's decisions, for review.
 -#}
 
+{#- By profile id (cdp.hash_integer of the record key, as in int_identity_profiles): the joins below run on
+    integers; the cuts come back named by record key. -#}
 {%- set linking_values -%}
     (
         select
-            identifiers.record_key,
+            {{ cdp.hash_integer('identifiers.record_key') }} as node_id,
             identifiers.identifier_type,
             identifiers.identifier_value
         from {{ ref('int_identifiers_unioned') }} as identifiers
@@ -22,11 +24,23 @@
         where guarded.guard_decision = 'link'
     )
 {%- endset -%}
+{%- set matches -%}
+    (
+        select
+            left_profile_id as left_node_id,
+            right_profile_id as right_node_id,
+            left_record_key,
+            right_record_key,
+            match_probability
+        from {{ ref('int_identity_pairs_scored') }}
+        where is_match
+    )
+{%- endset -%}
 {%- set cannot_link_pairs -%}
     (
         select
-            left_record_key,
-            right_record_key
+            left_profile_id as left_node_id,
+            right_profile_id as right_node_id
         from {{ ref('int_identity_pairs_scored') }}
         where
             is_conflicting
@@ -35,7 +49,7 @@
 {%- endset -%}
 {%- set cuts = cdp.identity_limit_cuts(
     ref('int_identity_match_clusters'),
-    '(select * from ' ~ ref('int_identity_pairs_scored') ~ ' where is_match)',
+    matches,
     linking_values,
     ref('identity_identifier_types'),
     cannot_link_pairs,
@@ -66,7 +80,7 @@ final as (
             cast('{{ dbt.escape_single_quotes(cut.left_record_key) }}' as {{ dbt.type_string() }}) as left_record_key,
             cast('{{ dbt.escape_single_quotes(cut.right_record_key) }}' as {{ dbt.type_string() }}) as right_record_key,
             cast({{ cut.match_probability }} as {{ dbt.type_float() }}) as match_probability,
-            cast('{{ dbt.escape_single_quotes(cut.component_id) }}' as {{ dbt.type_string() }}) as component_id,
+            cast('{{ cut.component_id }}' as {{ dbt.type_string() }}) as component_id,
             cast('{{ cut.cut_reason }}' as {{ dbt.type_string() }}) as cut_reason,
             {%- if cut.cut_reason == 'identifier_limit' %}
                 cast('{{ dbt.escape_single_quotes(cut.identifier_type) }}' as {{ dbt.type_string() }})

@@ -1,10 +1,11 @@
 {#-
   First pass: profile records grouped by every matching pair (every profile record is a node, a lone record
-  its own cluster). component_id is the smallest record key of the cluster. Clusters over a per-customer
-  identifier limit are split by int_identity_limit_cuts; int_identity_profile_clusters is the final pass.
+  its own cluster), by profile id: component_id is the smallest profile id of the cluster. Clusters over a
+  per-customer identifier limit are split by int_identity_limit_cuts; int_identity_profile_clusters is the
+  final pass, by record key.
 -#}
 
-{{ config(materialized='connected_components', max_iterations=40) }}
+{{ config(materialized='connected_components', max_iterations=40, node_ids='integer') }}
 
 with
 
@@ -19,13 +20,13 @@ matches as (
 
 final as (
     select
-        record_key as node_id,
-        record_key as linked_node_id
+        profile_id as node_id,
+        profile_id as linked_node_id
     from profiles
     union all
     select
-        left_record_key as node_id,
-        right_record_key as linked_node_id
+        left_profile_id as node_id,
+        right_profile_id as linked_node_id
     from matches
 )
 

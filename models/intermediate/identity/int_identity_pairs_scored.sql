@@ -9,10 +9,12 @@
   namesake without birth date) can score above the threshold with two records that veto each other (two
   namesakes with different birth dates) and would merge them. When record a matches both b and c and (b, c)
   is a conflicting pair (a veto level, see identity_is_conflicting), only a's stronger link survives (ties:
-  the link to the smaller record key).
+  the link to the smaller record key, so that every engine keeps the same one).
 
-  The comparison levels stay in int_identity_pairs_compared (same keys): written again here, they made this
-  model 45% slower at 5.9 M pairs.
+  Pairs are named by profile id, as in int_identity_pairs_compared. The record keys are filled in for the
+  pairs above the threshold (the links: the matches, and those the conflict guard cut), which the models
+  downstream name; for any other pair, join int_identity_profiles on the ids. The comparison levels stay in
+  int_identity_pairs_compared: written again here, they made this model 45% slower at 5.9 M pairs.
 -#}
 
 {%- set comparisons = cdp.identity_comparisons() -%}
@@ -46,8 +48,8 @@ prior_weight as (
 
 scored as (
     select
-        pairs.left_record_key,
-        pairs.right_record_key,
+        pairs.left_profile_id,
+        pairs.right_profile_id,
         pairs.blocking_rule,
         pairs.is_vetoed,
         {{ cdp.identity_is_conflicting('pairs') }} as is_conflicting,
@@ -90,23 +92,31 @@ probabilities as (
 
 links as (
     select
-        left_record_key,
-        right_record_key,
-        match_weight
+        probabilities.left_profile_id,
+        probabilities.right_profile_id,
+        left_profiles.record_key as left_record_key,
+        right_profiles.record_key as right_record_key,
+        probabilities.match_weight
     from probabilities
-    where not is_vetoed and match_probability >= {{ threshold }}
+    inner join profiles as left_profiles
+        on probabilities.left_profile_id = left_profiles.profile_id
+    inner join profiles as right_profiles
+        on probabilities.right_profile_id = right_profiles.profile_id
+    where not probabilities.is_vetoed and probabilities.match_probability >= {{ threshold }}
 ),
 
 {# Every link from both ends: (record, neighbour). #}
 record_links as (
     select
-        left_record_key as record_key,
+        left_profile_id as profile_id,
+        right_profile_id as neighbour_profile_id,
         right_record_key as neighbour_record_key,
         match_weight
     from links
     union all
     select
-        right_record_key as record_key,
+        right_profile_id as profile_id,
+        left_profile_id as neighbour_profile_id,
         left_record_key as neighbour_record_key,
         match_weight
     from links
@@ -114,14 +124,14 @@ record_links as (
 
 conflicting_pairs as (
     select
-        left_record_key,
-        right_record_key
+        left_profile_id,
+        right_profile_id
     from scored
     where is_conflicting
     union all
     select
-        right_record_key as left_record_key,
-        left_record_key as right_record_key
+        right_profile_id as left_profile_id,
+        left_profile_id as right_profile_id
     from scored
     where is_conflicting
 ),
@@ -129,17 +139,17 @@ conflicting_pairs as (
 {# Links of a record that lose to a stronger link of the same record towards a conflicting neighbour. #}
 weaker_links as (
     select distinct
-        weaker.record_key,
-        weaker.neighbour_record_key
+        weaker.profile_id,
+        weaker.neighbour_profile_id
     from record_links as weaker
     inner join record_links as stronger
         on
-            weaker.record_key = stronger.record_key
-            and weaker.neighbour_record_key <> stronger.neighbour_record_key
+            weaker.profile_id = stronger.profile_id
+            and weaker.neighbour_profile_id <> stronger.neighbour_profile_id
     inner join conflicting_pairs
         on
-            weaker.neighbour_record_key = conflicting_pairs.left_record_key
-            and stronger.neighbour_record_key = conflicting_pairs.right_record_key
+            weaker.neighbour_profile_id = conflicting_pairs.left_profile_id
+            and stronger.neighbour_profile_id = conflicting_pairs.right_profile_id
     where
         stronger.match_weight > weaker.match_weight
         or (stronger.match_weight = weaker.match_weight and stronger.neighbour_record_key < weaker.neighbour_record_key)
@@ -147,29 +157,33 @@ weaker_links as (
 
 cut_links as (
     select distinct
-        case when record_key < neighbour_record_key then record_key else neighbour_record_key end as left_record_key,
-        case when record_key < neighbour_record_key then neighbour_record_key else record_key end as right_record_key
+        least(profile_id, neighbour_profile_id) as left_profile_id,
+        greatest(profile_id, neighbour_profile_id) as right_profile_id
     from weaker_links
 ),
 
 final as (
     select
-        probabilities.left_record_key,
-        probabilities.right_record_key,
+        probabilities.left_profile_id,
+        probabilities.right_profile_id,
+        links.left_record_key,
+        links.right_record_key,
         probabilities.blocking_rule,
         probabilities.match_weight,
         probabilities.match_probability,
         probabilities.is_vetoed,
         probabilities.is_conflicting,
-        cut_links.left_record_key is not null as is_cut_by_conflict,
-        not probabilities.is_vetoed
-        and probabilities.match_probability >= {{ threshold }}
-        and cut_links.left_record_key is null as is_match
+        cut_links.left_profile_id is not null as is_cut_by_conflict,
+        links.left_profile_id is not null and cut_links.left_profile_id is null as is_match
     from probabilities
+    left join links
+        on
+            probabilities.left_profile_id = links.left_profile_id
+            and probabilities.right_profile_id = links.right_profile_id
     left join cut_links
         on
-            probabilities.left_record_key = cut_links.left_record_key
-            and probabilities.right_record_key = cut_links.right_record_key
+            probabilities.left_profile_id = cut_links.left_profile_id
+            and probabilities.right_profile_id = cut_links.right_profile_id
 )
 
 select * from final

@@ -7,7 +7,8 @@
   1.5 s, the grouping 0.4 s.
   profile_id is an integer stand-in for record_key (its 64-bit hash, tested unique) that the matching models
   block, join and group on: at a million profile records, comparing pairs took 4.9 s on the record keys'
-  strings and 3.7 s on it.
+  strings and 3.7 s on it. Only what matching reads is kept (source and time are in int_identity_records):
+  this table is written once and read by seven models.
 -#}
 
 with
@@ -44,8 +45,6 @@ final as (
     select
         records.record_key,
         {{ cdp.hash_integer('records.record_key') }} as profile_id,
-        records.source_table,
-        records.record_id,
         records.first_name_key,
         records.last_name_key,
         records.birth_date,
@@ -58,7 +57,6 @@ final as (
         records.city_key,
         records.address_key,
         records.country_code,
-        records.observed_at,
         first_name_counts.first_name_frequency,
         last_name_counts.last_name_frequency
     from records
