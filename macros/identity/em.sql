@@ -35,7 +35,10 @@
       {%- for comparison in comparisons -%}
         {%- if comparison not in session.levels -%}{%- do free.append(comparison) -%}{%- endif -%}
       {%- endfor -%}
-      {%- set session_rows = [] -%}
+      {#- Each pattern of the session as the keys of its free comparisons (null levels say nothing) and its
+          pair count, worked out once rather than in every pass. -#}
+      {%- set session_patterns = [] -%}
+      {%- set seen = {} -%}
       {%- for row in pattern_rows -%}
         {%- set in_block = namespace(value=true) -%}
         {%- for comparison in comparisons -%}
@@ -43,35 +46,35 @@
             {%- set in_block.value = false -%}
           {%- endif -%}
         {%- endfor -%}
-        {%- if in_block.value -%}{%- do session_rows.append(row) -%}{%- endif -%}
+        {%- if in_block.value -%}
+          {%- set keys = [] -%}
+          {%- for comparison in comparisons -%}
+            {%- if comparison in free and row[loop.index0] is not none -%}
+              {%- do keys.append(comparison ~ ':' ~ (row[loop.index0] | int)) -%}
+              {%- if max_iterations > 0 -%}{%- do seen.update({comparison: true}) -%}{%- endif -%}
+            {%- endif -%}
+          {%- endfor -%}
+          {%- do session_patterns.append([keys, row[comparisons | length] | float]) -%}
+        {%- endif -%}
       {%- endfor -%}
       {%- set session_m = {} -%}
       {%- do session_m.update(m) -%}
       {%- set session_state = namespace(match_share=0.5, change=1.0, iterations=0) -%}
-      {%- set seen = {} -%}
       {%- for iteration in range(max_iterations) -%}
         {%- if session_state.change > tolerance -%}
           {%- set expected = {} -%}
           {%- set totals = namespace(matches=0.0, pairs=0.0) -%}
-          {%- for row in session_rows -%}
+          {%- for keys, pair_count in session_patterns -%}
             {%- set likelihood = namespace(match=session_state.match_share, non_match=1 - session_state.match_share) -%}
-            {%- for comparison in comparisons -%}
-              {%- if comparison in free and row[loop.index0] is not none -%}
-                {%- set key = comparison ~ ':' ~ (row[loop.index0] | int) -%}
-                {%- set likelihood.match = likelihood.match * session_m[key] -%}
-                {%- set likelihood.non_match = likelihood.non_match * u.get(key, 1.0) -%}
-              {%- endif -%}
+            {%- for key in keys -%}
+              {%- set likelihood.match = likelihood.match * session_m[key] -%}
+              {%- set likelihood.non_match = likelihood.non_match * u.get(key, 1.0) -%}
             {%- endfor -%}
-            {%- set pair_count = row[comparisons | length] | float -%}
             {%- set expected_matches = pair_count * likelihood.match / (likelihood.match + likelihood.non_match) -%}
             {%- set totals.matches = totals.matches + expected_matches -%}
             {%- set totals.pairs = totals.pairs + pair_count -%}
-            {%- for comparison in comparisons -%}
-              {%- if comparison in free and row[loop.index0] is not none -%}
-                {%- set key = comparison ~ ':' ~ (row[loop.index0] | int) -%}
-                {%- do expected.update({key: expected.get(key, 0.0) + expected_matches}) -%}
-                {%- do seen.update({comparison: true}) -%}
-              {%- endif -%}
+            {%- for key in keys -%}
+              {%- do expected.update({key: expected.get(key, 0.0) + expected_matches}) -%}
             {%- endfor -%}
           {%- endfor -%}
           {%- set pass_state = namespace(change=0.0) -%}
