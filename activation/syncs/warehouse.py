@@ -448,7 +448,6 @@ class DuckDBConnection(StateConnection):
         import duckdb
 
         self.database_path = database_path
-        self._owner = connection is None
         if connection is None:
             try:
                 connection = duckdb.connect(str(database_path))
@@ -583,10 +582,8 @@ class DuckDBConnection(StateConnection):
             raise _memory_limit_reached(error) from None
 
     def close(self) -> None:
-        if self._owner:
-            self.connection.close()
-        else:
-            self.connection.close()
+        # The connection, or the reader's cursor on the shared one.
+        self.connection.close()
 
 
 _POSTGRES_KINDS = {
